@@ -1,0 +1,30 @@
+# make demo: apply the example inventory's snapshot policy against the local simulator, twice.
+# make test: every check, from a fresh clone (creates its own virtualenv).
+# make bench: the performance benchmark against the simulator.
+PYTHON ?= python3
+VENV := .venv
+VENV_PY := $(VENV)/bin/python
+
+.PHONY: all demo test bench sim venv clean
+
+all: test
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: tools/requirements-dev.txt requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	$(PYTHON) -m venv $(VENV)
+	$(VENV_PY) -m pip install -q --disable-pip-version-check -r tools/requirements-dev.txt -r requirements.txt
+	@touch $@
+
+demo: venv
+	@tools/demo.sh
+
+test: venv
+	@tools/test.sh
+
+sim: venv
+	@tools/sim.sh foreground
+
+clean:
+	rm -rf $(VENV) .build .sim tests/output tests/integration/integration_config.yml snapkeep-nasha-*.tar.gz

@@ -1,0 +1,374 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, snapkeep.nasha contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""NAS-HA snapshot rules, routes and plans.
+
+Everything here is pure: no HTTP and no AnsibleModule, so that modules, roles and tests
+can compute the same plan from the same state.
+"""
+from __future__ import annotations
+
+import datetime
+import re
+import typing
+from urllib.parse import quote
+
+
+SNAPSHOT_TYPES = ("hour-1", "hour-6", "day-1", "day-2", "day-3", "day-7")
+MAX_CUSTOM_SNAPSHOTS = 10
+CUSTOM_NAME_RE = re.compile(r"^[a-zA-Z0-9.:-]+$")
+CUSTOM_NAME_PREFIX = "snap-"
+
+OPERATION_SCHEDULE = "clusterLeclercSnapshotUpdate"
+OPERATION_CUSTOM_CREATE = "clusterLeclercCustomSnapCreate"
+OPERATION_CUSTOM_DELETE = "clusterLeclercCustomSnapDelete"
+
+STATES = ("present", "absent")
+
+_UTC = datetime.timezone.utc
+
+# --------------------------------------------------------------------------------------------
+# Scheduled (automatic) snapshot types
+# --------------------------------------------------------------------------------------------
+
+
+def sort_snapshot_types(types):
+    """Return the types without duplicates, known ones in canonical order.
+
+    A type OVHcloud may add later is kept, after the known ones, in alphabetical order.
+    """
+    unique = set(types or ())
+    known = [t for t in SNAPSHOT_TYPES if t in unique]
+    unknown = sorted(t for t in unique if t not in SNAPSHOT_TYPES)
+    return known + unknown
+
+
+def invalid_snapshot_types(types):
+    """Return the unknown types, without duplicates, in the order given."""
+    invalid = []
+    for snapshot_type in types or ():
+        if snapshot_type not in SNAPSHOT_TYPES and snapshot_type not in invalid:
+            invalid.append(snapshot_type)
+    return invalid
+
+
+class SchedulePlan(typing.NamedTuple):
+    """The schedule of one partition before and after, and the writes between them."""
+
+    before: list
+    after: list
+    to_add: list
+    to_remove: list
+
+    @property
+    def changed(self):
+        return bool(self.to_add or self.to_remove)
+
+
+def plan_schedule(current, desired, state="present", purge=True):
+    """Compare the scheduled types with the declared ones.
+
+    present + purge: exactly the declared types; present without purge: the declared types are added
+    to the current ones; absent: the declared types are removed.
+    """
+    if state not in STATES:
+        raise ValueError("state must be one of %s, not %r" % (", ".join(STATES), state))
+    invalid = invalid_snapshot_types(desired)
+    if invalid:
+        raise ValueError(
+            "unknown snapshot type(s) %s; valid types are %s" % (", ".join(str(t) for t in invalid), ", ".join(SNAPSHOT_TYPES))
+        )
+    before = sort_snapshot_types(current)
+    wanted = set(desired or ())
+    if state == "absent":
+        after = [t for t in before if t not in wanted]
+    elif purge:
+        after = sort_snapshot_types(wanted)
+    else:
+        after = sort_snapshot_types(set(before) | wanted)
+    return SchedulePlan(
+        before=before,
+        after=after,
+        to_add=[t for t in after if t not in before],
+        to_remove=[t for t in before if t not in after],
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Expirations
+# --------------------------------------------------------------------------------------------
+
+_EXPIRATION_RE = re.compile(
+    r"""^(?P<year>\d{4})-(?P<month>\d{2})-(?P<day>\d{2})
+        (?:[Tt\ ](?P<hour>\d{2}):(?P<minute>\d{2})(?::(?P<second>\d{2})(?:[.,](?P<fraction>\d+))?)?
+           \ ?(?P<zone>[Zz]|[+-]\d{2}(?::?\d{2})?)?
+        )?$""",
+    re.VERBOSE,
+)
+
+_EXPIRATION_FORMATS = "YYYY-MM-DD, YYYY-MM-DDTHH:MM[:SS[.ffffff]] followed by Z or +HH:MM/-HH:MM (no zone means UTC)"
+
+
+def _as_utc(value):
+    """A datetime as an aware UTC datetime; a naive one is taken as UTC."""
+    if value.tzinfo is None or value.tzinfo.utcoffset(value) is None:
+        return value.replace(tzinfo=_UTC)
+    return value.astimezone(_UTC)
+
+
+def _parse_zone(text):
+    if text in ("Z", "z"):
+        return _UTC
+    sign = -1 if text[0] == "-" else 1
+    digits = text[1:].replace(":", "")
+    hours = int(digits[:2])
+    minutes = int(digits[2:] or 0)
+    if minutes >= 60:
+        raise ValueError("minutes of the offset out of range")
+    return datetime.timezone(sign * datetime.timedelta(hours=hours, minutes=minutes))
+
+
+def parse_expiration(value):
+    """Return the instant `value` names, as an aware UTC datetime.
+
+    Accepts a datetime (naive = UTC), a date (midnight UTC) or an ISO 8601 text: a date alone, or a date
+    and a time (separated by T or a space) with optional seconds, fraction and zone (Z or an offset).
+    """
+    if isinstance(value, datetime.datetime):
+        return _as_utc(value)
+    if isinstance(value, datetime.date):
+        return datetime.datetime(value.year, value.month, value.day, tzinfo=_UTC)
+    if not isinstance(value, str):
+        raise ValueError("expiration must be a date or date-time text (%s), not %r" % (_EXPIRATION_FORMATS, value))
+    text = value.strip()
+    match = _EXPIRATION_RE.match(text)
+    if not match:
+        raise ValueError("expiration %r is not a date or date-time; use %s" % (value, _EXPIRATION_FORMATS))
+    parts = match.groupdict()
+    try:
+        zone = _parse_zone(parts["zone"]) if parts["zone"] else _UTC
+        fraction = (parts["fraction"] or "")[:6].ljust(6, "0")
+        parsed = datetime.datetime(
+            int(parts["year"]), int(parts["month"]), int(parts["day"]),
+            int(parts["hour"] or 0), int(parts["minute"] or 0), int(parts["second"] or 0),
+            int(fraction), tzinfo=zone,
+        )
+    except ValueError as exc:
+        raise ValueError("expiration %r is not a valid date or time: %s" % (value, exc)) from None
+    return parsed.astimezone(_UTC)
+
+
+_DURATION_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+_DURATION_PART_RE = re.compile(r"(\d+)\s*([a-zA-Z]+)\s*")
+_DURATION_HELP = "a positive number followed by a unit (w weeks, d days, h hours, m minutes, s seconds), e.g. 30m, 12h, 7d, 2w or 1d12h"
+
+
+def parse_duration(text):
+    """Return the timedelta a text such as "30m", "12h", "7d", "2w", "90s" or "1d12h" names."""
+    if isinstance(text, datetime.timedelta):
+        if text <= datetime.timedelta(0):
+            raise ValueError("duration must be positive, not %s" % text)
+        return text
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("duration %r is empty or not a text; use %s" % (text, _DURATION_HELP))
+    remaining = text.strip()
+    if remaining.startswith("-"):
+        raise ValueError("duration %r is negative; use %s" % (text, _DURATION_HELP))
+    seconds = 0
+    seen = set()
+    position = 0
+    while position < len(remaining):
+        match = _DURATION_PART_RE.match(remaining, position)
+        if not match:
+            raise ValueError("duration %r is not understood; use %s" % (text, _DURATION_HELP))
+        amount, unit = match.groups()
+        if unit not in _DURATION_UNITS:
+            raise ValueError("duration %r has an unknown unit %r; use %s" % (text, unit, _DURATION_HELP))
+        if unit in seen:
+            raise ValueError("duration %r gives the unit %r twice; use %s" % (text, unit, _DURATION_HELP))
+        seen.add(unit)
+        seconds += int(amount) * _DURATION_UNITS[unit]
+        position = match.end()
+    if seconds <= 0:
+        raise ValueError("duration %r is zero; use %s" % (text, _DURATION_HELP))
+    return datetime.timedelta(seconds=seconds)
+
+
+def resolve_expiration(expiration=None, expires_in=None, now=None):
+    """Return the expiration instant declared either as an instant or as a duration from `now`.
+
+    None when neither is given. `now` defaults to the current time; the result of a duration is
+    rounded down to the second, the precision sent to OVHcloud.
+    """
+    if expiration is not None and expires_in is not None:
+        raise ValueError("give either expiration or expires_in, not both")
+    if expiration is not None:
+        return parse_expiration(expiration)
+    if expires_in is not None:
+        start = _as_utc(now) if now is not None else datetime.datetime.now(_UTC)
+        return (start + parse_duration(expires_in)).replace(microsecond=0)
+    return None
+
+
+def format_expiration(dt):
+    """The expiration text sent to OVHcloud: "YYYY-MM-DDTHH:MM:SSZ" in UTC; None stays None."""
+    if dt is None:
+        return None
+    return parse_expiration(dt).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def same_instant(a, b):
+    """Whether two expirations (texts, datetimes or None) name the same instant, to the second.
+
+    None only equals None. A text that is not a date is only equal to the same text.
+    """
+    if a is None or b is None:
+        return a is None and b is None
+    try:
+        first = parse_expiration(a).replace(microsecond=0)
+        second = parse_expiration(b).replace(microsecond=0)
+    except ValueError:
+        return isinstance(a, str) and isinstance(b, str) and a.strip() == b.strip()
+    return first == second
+
+
+# --------------------------------------------------------------------------------------------
+# Custom (manual) snapshots
+# --------------------------------------------------------------------------------------------
+
+
+def custom_name_error(name):
+    """None when `name` is a valid custom snapshot name, else a sentence saying why not."""
+    if not isinstance(name, str) or not name:
+        return "a custom snapshot name must be a non-empty text, not %r" % (name,)
+    if not CUSTOM_NAME_RE.match(name):
+        return (
+            "custom snapshot name %r is not allowed: use only letters (a-z, A-Z), digits (0-9), "
+            "dots (.), colons (:) and hyphens (-)" % name
+        )
+    return None
+
+
+def find_custom_snapshot(names, name):
+    """The name under which OVHcloud lists the custom snapshot `name`, or None if it is not listed.
+
+    OVHcloud's control panel prefixes the names it creates with "snap-"; an exact match wins.
+    """
+    listed = set(names or ())
+    if name in listed:
+        return name
+    if CUSTOM_NAME_PREFIX + name in listed:
+        return CUSTOM_NAME_PREFIX + name
+    return None
+
+
+class CustomSnapshotPlan(typing.NamedTuple):
+    """What to do with one custom snapshot, with before/after for diff mode."""
+
+    action: typing.Optional[str]
+    listed_name: typing.Optional[str]
+    expiration_mismatch: bool
+    before: typing.Optional[dict]
+    after: typing.Optional[dict]
+
+    @property
+    def changed(self):
+        return self.action is not None
+
+
+def plan_custom_snapshot(existing, name, state, expiration):
+    """Decide whether to create or delete the custom snapshot `name`.
+
+    `existing` maps each listed name to its expiration as reported (text or None); `expiration` is the
+    declared instant or None. A snapshot that exists is never deleted and created again to change its
+    expiration (that would lose its data): the difference is only flagged.
+    """
+    if state not in STATES:
+        raise ValueError("state must be one of %s, not %r" % (", ".join(STATES), state))
+    existing = existing or {}
+    listed_name = find_custom_snapshot(existing, name)
+    if listed_name is None:
+        if state == "absent":
+            return CustomSnapshotPlan(None, None, False, None, None)
+        error = custom_name_error(name)
+        if error:
+            raise ValueError(error)
+        if len(existing) >= MAX_CUSTOM_SNAPSHOTS:
+            raise ValueError(
+                "cannot create custom snapshot %r: the partition already has %d custom snapshots, the most OVHcloud allows is %d"
+                % (name, len(existing), MAX_CUSTOM_SNAPSHOTS)
+            )
+        return CustomSnapshotPlan(
+            action="create",
+            listed_name=None,
+            expiration_mismatch=False,
+            before=None,
+            after={"name": name, "expiration": format_expiration(expiration)},
+        )
+    current = {"name": listed_name, "expiration": existing[listed_name]}
+    if state == "absent":
+        return CustomSnapshotPlan("delete", listed_name, False, current, None)
+    mismatch = expiration is not None and not same_instant(existing[listed_name], expiration)
+    return CustomSnapshotPlan(None, listed_name, mismatch, current, dict(current))
+
+
+def snapshot_path(name):
+    """Where a snapshot appears, relative to the mount point of the partition's share."""
+    return ".zfs/snapshot/%s" % name
+
+
+# --------------------------------------------------------------------------------------------
+# Routes
+# --------------------------------------------------------------------------------------------
+
+
+def _segment(value):
+    return quote(str(value), safe="")
+
+
+def service_path(service_name):
+    return "/dedicated/nasha/%s" % _segment(service_name)
+
+
+def partitions_path(service_name):
+    return "%s/partition" % service_path(service_name)
+
+
+def partition_path(service_name, partition_name):
+    return "%s/%s" % (partitions_path(service_name), _segment(partition_name))
+
+
+def schedule_path(service_name, partition_name):
+    return "%s/snapshot" % partition_path(service_name, partition_name)
+
+
+def schedule_type_path(service_name, partition_name, snapshot_type):
+    return "%s/%s" % (schedule_path(service_name, partition_name), _segment(snapshot_type))
+
+
+def custom_snapshots_path(service_name, partition_name):
+    return "%s/customSnapshot" % partition_path(service_name, partition_name)
+
+
+def custom_snapshot_path(service_name, partition_name, name):
+    return "%s/%s" % (custom_snapshots_path(service_name, partition_name), _segment(name))
+
+
+def tasks_path(service_name):
+    return "%s/task" % service_path(service_name)
+
+
+def task_path(service_name, task_id):
+    return "%s/%s" % (tasks_path(service_name), _segment(task_id))
+
+
+def task_summary(task):
+    """The fields of a task (dedicated.nasTask.Task) reported in module results."""
+    task = task or {}
+    return {
+        "id": task.get("taskId"),
+        "operation": task.get("operation"),
+        "status": task.get("status"),
+        "details": task.get("details"),
+        "partition_name": task.get("partitionName"),
+    }

@@ -1,0 +1,168 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, snapkeep.nasha contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""What each module does, from its parameters to its result: read, plan, write only the difference.
+
+The modules hold their argument spec and documentation; this file wires the pure planners of `_nasha`
+to the reads and writes of `_nasha_client`, with check mode and diff mode.
+"""
+from __future__ import annotations
+
+import datetime
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import (
+    custom_name_error,
+    find_custom_snapshot,
+    parse_duration,
+    parse_expiration,
+    plan_custom_snapshot,
+    plan_schedule,
+    snapshot_path,
+    task_summary,
+)
+from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient
+
+
+def ensure_schedule(nasha):
+    """nasha_snapshot_schedule: make the scheduled snapshot types of one partition match the declaration."""
+    module = nasha.module
+    params = module.params
+    service_name, partition_name = params["service_name"], params["partition_name"]
+    client = NashaClient(nasha.api)
+
+    plan = plan_schedule(client.snapshot_types(service_name, partition_name), params["snapshot_types"],
+                         params["state"], params["purge"])
+    tasks = []
+    if plan.changed and not module.check_mode:
+        deadline = nasha.api.deadline(params["wait_timeout"])
+        tasks = client.apply_schedule(service_name, partition_name, plan, deadline, wait=params["wait"])
+
+    result = dict(
+        changed=plan.changed,
+        snapshot_types=list(plan.after),
+        added=list(plan.to_add),
+        removed=list(plan.to_remove),
+        tasks=[task_summary(task) for task in tasks],
+    )
+    if module._diff:
+        result["diff"] = dict(before=dict(snapshot_types=list(plan.before)), after=dict(snapshot_types=list(plan.after)))
+    return result
+
+
+def _declared_expiration(nasha, params, now):
+    """The expiration to compare and to send, validated before any request."""
+    if params["expiration"] is not None:
+        try:
+            expiration = parse_expiration(params["expiration"])
+        except ValueError as exc:
+            nasha.fail("expiration: %s" % exc)
+        if expiration <= now:
+            nasha.fail("expiration: %s is in the past (it is now %s UTC)" % (params["expiration"], now.strftime("%Y-%m-%dT%H:%M:%SZ")))
+        return expiration, expiration
+    if params["expires_in"] is not None:
+        try:
+            lifetime = parse_duration(params["expires_in"])
+        except ValueError as exc:
+            nasha.fail("expires_in: %s" % exc)
+        # Counted from the creation; an existing snapshot keeps its own, so there is nothing to compare.
+        return None, (now + lifetime).replace(microsecond=0)
+    return None, None
+
+
+def ensure_custom_snapshot(nasha):
+    """nasha_custom_snapshot: create or delete one named snapshot; never recreate one to change its expiration."""
+    module = nasha.module
+    params = module.params
+    service_name, partition_name, name = params["service_name"], params["partition_name"], params["name"]
+    now = datetime.datetime.now(datetime.timezone.utc)
+    compared_expiration, creation_expiration = _declared_expiration(nasha, params, now)
+    if params["state"] == "present":
+        error = custom_name_error(name)
+        if error:
+            nasha.fail("name: %s" % error)
+
+    client = NashaClient(nasha.api)
+    # Two reads: the names, and the one snapshot concerned (the others only count towards OVHcloud's limit).
+    names = client.custom_snapshot_names(service_name, partition_name)
+    existing = dict((listed, None) for listed in names)
+    listed_name = find_custom_snapshot(names, name)
+    if listed_name is not None:
+        existing[listed_name] = client.custom_snapshot(service_name, partition_name, listed_name)["expiration"]
+
+    try:
+        plan = plan_custom_snapshot(existing, name, params["state"],
+                                    compared_expiration if listed_name is not None else creation_expiration)
+    except ValueError as exc:
+        nasha.fail(str(exc))
+
+    result = dict(changed=plan.action is not None, expiration_mismatch=plan.expiration_mismatch)
+    snapshot = plan.after
+    if plan.expiration_mismatch:
+        module.warn(
+            "custom snapshot %s of partition %s on service %s expires at %s, not at the declared %s. OVHcloud cannot "
+            "change the expiration of a snapshot and recreating it would destroy the data it holds, so it is left as it is."
+            % (listed_name, partition_name, service_name, plan.before["expiration"], params["expiration"])
+        )
+    if plan.action and not module.check_mode:
+        deadline = nasha.api.deadline(params["wait_timeout"])
+        if plan.action == "create":
+            task = client.create_custom_snapshot(service_name, partition_name, name, creation_expiration, deadline,
+                                                 wait=params["wait"])
+            if params["wait"]:
+                # Report the name as OVHcloud lists it and the expiration as it stores it.
+                snapshot = client.lookup_custom_snapshot(service_name, partition_name, name) or snapshot
+        else:
+            task = client.delete_custom_snapshot(service_name, partition_name, plan.listed_name, deadline, wait=params["wait"])
+        result["task"] = task_summary(task)
+
+    if snapshot is not None:
+        snapshot = dict(snapshot, service_name=service_name, partition_name=partition_name, path=snapshot_path(snapshot["name"]))
+    result["snapshot"] = snapshot
+    if module._diff:
+        result["diff"] = dict(before=_diff_side(plan.before, name), after=_diff_side(plan.after, name))
+    return result
+
+
+def _diff_side(snapshot, name):
+    if snapshot is None:
+        return dict(state="absent", name=name, expiration=None)
+    return dict(state="present", name=snapshot["name"], expiration=snapshot["expiration"])
+
+
+def collect_snapshot_info(nasha):
+    """nasha_snapshot_info: services, their partitions, each one's schedule and custom snapshots.
+
+    Reads run a few at a time (max_concurrent_requests), level by level, so that no read waits on another
+    inside the pool.
+    """
+    params = nasha.module.params
+    if params["max_concurrent_requests"] < 1:
+        nasha.fail("max_concurrent_requests must be 1 or more")
+    client = NashaClient(nasha.api)
+    service_names = [params["service_name"]] if params["service_name"] else sorted(client.service_names())
+
+    with ThreadPoolExecutor(max_workers=params["max_concurrent_requests"]) as pool:
+        if params["partition_name"]:
+            partition_lists = [[params["partition_name"]]]
+        else:
+            partition_lists = [sorted(names) for names in pool.map(client.partition_names, service_names)]
+        pairs = [(service_name, partition_name)
+                 for service_name, partitions in zip(service_names, partition_lists) for partition_name in partitions]
+        schedules = list(pool.map(lambda pair: client.snapshot_types(*pair), pairs))
+        custom_lists = [[] for _ in pairs]
+        if params["custom_snapshots"]:
+            name_lists = list(pool.map(lambda pair: sorted(client.custom_snapshot_names(*pair)), pairs))
+            wanted = [(pair, name) for pair, names in zip(pairs, name_lists) for name in names]
+            details = list(pool.map(lambda item: client.custom_snapshot(item[0][0], item[0][1], item[1], missing_ok=True), wanted))
+            by_pair = dict((pair, []) for pair in pairs)
+            for (pair, name), detail in zip(wanted, details):
+                if detail is not None:  # gone between the list and the read: OVHcloud deletes expired ones itself
+                    by_pair[pair].append(detail)
+            custom_lists = [by_pair[pair] for pair in pairs]
+
+    services = dict((service_name, dict(service_name=service_name, partitions=[])) for service_name in service_names)
+    for (service_name, partition_name), snapshot_types, custom_snapshots in zip(pairs, schedules, custom_lists):
+        services[service_name]["partitions"].append(
+            dict(partition_name=partition_name, snapshot_types=snapshot_types, custom_snapshots=custom_snapshots))
+    return dict(changed=False, services=[services[service_name] for service_name in service_names])

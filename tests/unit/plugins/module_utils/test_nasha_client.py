@@ -1,0 +1,419 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, snapkeep.nasha contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+from ansible_collections.snapkeep.nasha.plugins.module_utils import _nasha as nasha
+from ansible_collections.snapkeep.nasha.plugins.module_utils import _nasha_client as client_module
+from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient
+
+SVC = "zpool-1"
+PART = "backups"
+BASE = "/dedicated/nasha/zpool-1/partition/backups"
+
+
+# The client catches the error classes it imported; these subclasses are caught the same way
+# and do not depend on the constructor of the API layer's classes.
+class ApiError(client_module.OvhApiError):
+    def __init__(self, message, status=None):  # pylint: disable=super-init-not-called
+        Exception.__init__(self, message)
+        self.message = message
+        self.status = status
+        self.query_id = None
+        self.error_code = None
+        self.details = None
+
+
+class BusyError(client_module.OvhBusyError):
+    def __init__(self, message="partition busy"):  # pylint: disable=super-init-not-called
+        Exception.__init__(self, message)
+        self.message = message
+        self.status = 409
+        self.query_id = None
+        self.error_code = None
+        self.details = None
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 0.0
+        self.sleeps = []
+
+    def sleep(self, seconds):
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+class FakeDeadline:
+    def __init__(self, clock, seconds):
+        self.clock = clock
+        self.end = clock.now + seconds
+
+    def expired(self):
+        return self.clock.now >= self.end
+
+    def remaining(self):
+        return max(0.0, self.end - self.clock.now)
+
+
+class FakeApi:
+    """An in-memory NAS-HA partition behind the OvhApi interface.
+
+    `write_plan` scripts the next writes: "ok" (default), a BusyError/ApiError instance to raise,
+    or "lost-applied"/"lost-not-applied" (the answer is lost after the change was / was not made:
+    recheck() is called, and the write is sent again when it returns None).
+    """
+
+    def __init__(self, clock, schedule=("hour-1",), customs=None):
+        self.clock = clock
+        self.schedule = list(schedule)
+        self.customs = dict(customs or {})
+        self.calls = []
+        self.write_plan = []
+        self.idle_answers = []
+        self.next_task_id = 100
+        self.get_errors = {}
+
+    # -- reads
+    def get(self, path, action, **query):
+        self.calls.append(("get", path, action))
+        if path in self.get_errors:
+            raise self.get_errors[path]
+        if path == "/dedicated/nasha":
+            return [SVC, "zpool-2"]
+        if path == "/dedicated/nasha/%s/partition" % SVC:
+            return [PART, "media"]
+        if path == BASE + "/snapshot":
+            return list(self.schedule)
+        if path == BASE + "/customSnapshot":
+            return list(self.customs)
+        if path.startswith(BASE + "/customSnapshot/"):
+            name = path.rsplit("/", 1)[1]
+            return {"name": name, "expiration": self.customs[name]}
+        raise AssertionError("unexpected GET %s" % path)
+
+    # -- writes
+    def _apply(self, method, path, body):
+        if method == "POST" and path == BASE + "/snapshot":
+            self.schedule.append(body["snapshotType"])
+            return nasha.OPERATION_SCHEDULE
+        if method == "DELETE" and path.startswith(BASE + "/snapshot/"):
+            self.schedule.remove(path.rsplit("/", 1)[1])
+            return nasha.OPERATION_SCHEDULE
+        if method == "POST" and path == BASE + "/customSnapshot":
+            self.customs[body["name"]] = body.get("expiration")
+            return nasha.OPERATION_CUSTOM_CREATE
+        if method == "DELETE" and path.startswith(BASE + "/customSnapshot/"):
+            del self.customs[path.rsplit("/", 1)[1]]
+            return nasha.OPERATION_CUSTOM_DELETE
+        raise AssertionError("unexpected %s %s" % (method, path))
+
+    def _task(self, operation):
+        self.next_task_id += 1
+        return {"taskId": self.next_task_id, "operation": operation, "status": "todo", "details": None, "partitionName": PART}
+
+    def write(self, method, path, action, body=None, recheck=None):
+        self.calls.append(("write", method, path, action, body))
+        step = self.write_plan.pop(0) if self.write_plan else "ok"
+        if isinstance(step, Exception):
+            raise step
+        if step in ("lost-applied", "lost-not-applied"):
+            if step == "lost-applied":
+                self._apply(method, path, body)
+            found = recheck()
+            if found is not None:
+                return found
+            self.calls.append(("write-again", method, path))
+        return self._task(self._apply(method, path, body))
+
+    def pending_tasks(self, service_name, partition_name=None):
+        return []
+
+    def wait_until_idle(self, service_name, partition_name, deadline):
+        self.calls.append(("wait_until_idle", service_name, partition_name, deadline))
+        if self.idle_answers:
+            waited, seconds = self.idle_answers.pop(0)
+            self.clock.now += seconds
+            return waited
+        return []
+
+    def wait_tasks(self, service_name, tasks, deadline):
+        self.calls.append(("wait_tasks", service_name, [t["taskId"] for t in tasks], deadline))
+        return [dict(task, status="done") for task in tasks]
+
+    def deadline(self, timeout_seconds):
+        return FakeDeadline(self.clock, timeout_seconds)
+
+    # -- views of the call log
+    def kinds(self):
+        return [call[0] if call[0] != "write" else "%s %s" % (call[1], call[2].rsplit("/", 1)[1]) for call in self.calls]
+
+    def writes(self):
+        return [call for call in self.calls if call[0] == "write"]
+
+
+@pytest.fixture
+def clock():
+    return FakeClock()
+
+
+def make(clock, **kwargs):
+    api = FakeApi(clock, **kwargs)
+    return api, NashaClient(api, sleep=clock.sleep), api.deadline(600)
+
+
+# ------------------------------------------------------------------ reads
+
+
+def test_service_and_partition_names(clock):
+    api, client, _ = make(clock)
+    assert client.service_names() == [SVC, "zpool-2"]
+    assert client.partition_names(SVC) == [PART, "media"]
+    assert api.calls[1] == ("get", "/dedicated/nasha/zpool-1/partition", "list the partitions of service zpool-1")
+
+
+def test_snapshot_types_is_one_get_in_canonical_order(clock):
+    api, client, _ = make(clock, schedule=["day-7", "hour-1", "day-1"])
+    assert client.snapshot_types(SVC, PART) == ["hour-1", "day-1", "day-7"]
+    assert api.calls == [("get", BASE + "/snapshot", "read the snapshot schedule of partition backups on service zpool-1")]
+
+
+def test_snapshot_types_lets_a_not_found_error_through(clock):
+    api, client, _ = make(clock)
+    error = ApiError("The requested object (partitionName = backups) does not exist", status=404)
+    api.get_errors[BASE + "/snapshot"] = error
+    with pytest.raises(client_module.OvhApiError) as err:
+        client.snapshot_types(SVC, PART)
+    assert err.value is error
+
+
+def test_custom_snapshots_reads_each_expiration(clock):
+    api, client, _ = make(clock, customs={"snap-a": "2026-12-31T10:00:00Z", "b": None})
+    assert client.custom_snapshots(SVC, PART) == {"snap-a": "2026-12-31T10:00:00Z", "b": None}
+    assert [call[1] for call in api.calls] == [BASE + "/customSnapshot", BASE + "/customSnapshot/snap-a", BASE + "/customSnapshot/b"]
+    assert api.calls[1][2] == "read custom snapshot snap-a of partition backups on service zpool-1"
+
+
+def test_custom_snapshots_skips_one_that_expired_meanwhile(clock):
+    api, client, _ = make(clock, customs={"gone": None, "kept": None})
+    api.get_errors[BASE + "/customSnapshot/gone"] = ApiError("The requested object (name = gone) does not exist", status=404)
+    assert client.custom_snapshots(SVC, PART) == {"kept": None}
+
+
+def test_custom_snapshots_lets_other_errors_through(clock):
+    api, client, _ = make(clock, customs={"a": None})
+    api.get_errors[BASE + "/customSnapshot/a"] = ApiError("Internal error", status=500)
+    with pytest.raises(client_module.OvhApiError, match="Internal error"):
+        client.custom_snapshots(SVC, PART)
+
+
+# ------------------------------------------------------------------ schedule
+
+
+def test_apply_schedule_without_change_sends_nothing(clock):
+    api, client, deadline = make(clock)
+    plan = nasha.plan_schedule(["hour-1"], ["hour-1"])
+    assert client.apply_schedule(SVC, PART, plan, deadline) == []
+    assert api.calls == []
+
+
+def test_apply_schedule_waits_idle_then_adds_then_removes_then_waits_once(clock):
+    api, client, deadline = make(clock, schedule=["hour-1", "day-7"])
+    plan = nasha.plan_schedule(api.schedule, ["day-1", "day-2"])
+    tasks = client.apply_schedule(SVC, PART, plan, deadline)
+    assert api.kinds() == ["wait_until_idle", "POST snapshot", "POST snapshot", "DELETE hour-1", "DELETE day-7", "wait_tasks"]
+    assert api.calls[0] == ("wait_until_idle", SVC, PART, deadline)
+    assert [call[4] for call in api.writes()] == [{"snapshotType": "day-1"}, {"snapshotType": "day-2"}, None, None]
+    assert [call[3] for call in api.writes()] == [
+        "add snapshot type day-1 to partition backups on service zpool-1",
+        "add snapshot type day-2 to partition backups on service zpool-1",
+        "remove snapshot type hour-1 from partition backups on service zpool-1",
+        "remove snapshot type day-7 from partition backups on service zpool-1",
+    ]
+    assert api.calls[-1] == ("wait_tasks", SVC, [101, 102, 103, 104], deadline)
+    assert [task["taskId"] for task in tasks] == [101, 102, 103, 104]
+    assert all(task["status"] == "done" for task in tasks)
+    assert sorted(api.schedule) == ["day-1", "day-2"]
+
+
+def test_apply_schedule_without_wait_returns_pending_tasks(clock):
+    api, client, deadline = make(clock)
+    plan = nasha.plan_schedule(["hour-1"], ["day-1"])
+    tasks = client.apply_schedule(SVC, PART, plan, deadline, wait=False)
+    assert [task["status"] for task in tasks] == ["todo", "todo"]
+    assert "wait_tasks" not in api.kinds()
+
+
+def test_apply_schedule_names_the_kept_frequency_rule_when_removing_the_last(clock):
+    api, client, deadline = make(clock, schedule=["hour-1"])
+    refused = ApiError("At least one snapshot type is required", status=400)
+    api.write_plan = [refused]
+    plan = nasha.plan_schedule(["hour-1"], ["hour-1"], state="absent")
+    with pytest.raises(client_module.OvhApiError) as err:
+        client.apply_schedule(SVC, PART, plan, deadline)
+    assert err.value is refused
+    assert api.writes()[0][3] == (
+        "remove snapshot type hour-1 from partition backups on service zpool-1 "
+        "(OVHcloud keeps at least one automatic snapshot frequency)"
+    )
+
+
+def test_apply_schedule_plain_remove_text_when_some_type_stays(clock):
+    api, client, deadline = make(clock, schedule=["hour-1", "day-1"])
+    client.apply_schedule(SVC, PART, nasha.plan_schedule(api.schedule, ["day-1"], state="absent"), deadline)
+    assert api.writes()[0][3] == "remove snapshot type day-1 from partition backups on service zpool-1"
+
+
+def test_apply_schedule_busy_write_waits_idle_and_is_sent_again(clock):
+    api, client, deadline = make(clock)
+    # the first add is accepted; the second is refused while the first task runs
+    api.write_plan = ["ok", BusyError()]
+    api.idle_answers = [([], 0), ([{"taskId": 101, "status": "done"}], 20)]
+    plan = nasha.plan_schedule(["hour-1"], ["hour-1", "day-1", "day-7"])
+    tasks = client.apply_schedule(SVC, PART, plan, deadline)
+    assert api.kinds() == ["wait_until_idle", "POST snapshot", "POST snapshot", "wait_until_idle", "POST snapshot", "wait_tasks"]
+    assert [call[4] for call in api.writes()] == [{"snapshotType": "day-1"}, {"snapshotType": "day-7"}, {"snapshotType": "day-7"}]
+    assert api.calls[-1][2] == [101, 102]
+    assert len(tasks) == 2
+    assert clock.sleeps == []  # a pending task was there to wait for
+
+
+def test_apply_schedule_busy_without_visible_task_pauses_with_backoff(clock):
+    api, client, deadline = make(clock)
+    api.write_plan = [BusyError(), BusyError(), BusyError()]
+    client.apply_schedule(SVC, PART, nasha.plan_schedule(["hour-1"], ["hour-1", "day-1"], purge=False), deadline)
+    assert clock.sleeps == [1, 2, 4]
+    assert len(api.writes()) == 4
+    assert api.schedule == ["hour-1", "day-1"]
+
+
+def test_apply_schedule_busy_until_the_deadline_raises_busy(clock):
+    api, client, _ = make(clock)
+    deadline = api.deadline(30)
+    api.write_plan = [BusyError() for _ in range(100)]
+    with pytest.raises(client_module.OvhBusyError):
+        client.apply_schedule(SVC, PART, nasha.plan_schedule(["hour-1"], ["day-1"], purge=False), deadline)
+    assert clock.now == pytest.approx(30)
+    assert sum(clock.sleeps) == pytest.approx(30)
+    assert api.schedule == ["hour-1"]
+
+
+def test_apply_schedule_recheck_after_lost_answer_of_an_applied_add(clock):
+    api, client, deadline = make(clock)
+    api.write_plan = ["lost-applied"]
+    plan = nasha.plan_schedule(["hour-1"], ["day-1"], purge=False)
+    tasks = client.apply_schedule(SVC, PART, plan, deadline)
+    assert tasks == [{
+        "taskId": None, "operation": nasha.OPERATION_SCHEDULE, "status": "done",
+        "details": "applied (the first answer was lost)", "partitionName": PART,
+    }]
+    # the recheck waited for the partition, read the schedule, and nothing was sent twice
+    assert api.kinds() == ["wait_until_idle", "POST snapshot", "wait_until_idle", "get"]
+    assert api.schedule == ["hour-1", "day-1"]
+
+
+def test_apply_schedule_recheck_after_lost_answer_of_a_write_not_applied(clock):
+    api, client, deadline = make(clock, schedule=["hour-1", "day-1"])
+    api.write_plan = ["ok", "lost-not-applied"]
+    plan = nasha.plan_schedule(api.schedule, ["day-7"])
+    tasks = client.apply_schedule(SVC, PART, plan, deadline)
+    assert ("write-again", "DELETE", BASE + "/snapshot/hour-1") in api.calls
+    assert api.schedule == ["day-7"]
+    assert [task["taskId"] for task in tasks] == [101, 102, 103]
+
+
+def test_apply_schedule_recheck_of_an_applied_remove_is_not_waited_for(clock):
+    api, client, deadline = make(clock, schedule=["hour-1", "day-1"])
+    api.write_plan = ["ok", "lost-applied"]
+    plan = nasha.plan_schedule(api.schedule, ["hour-6"])
+    tasks = client.apply_schedule(SVC, PART, plan, deadline)
+    assert api.calls[-1][0] == "wait_tasks"
+    assert api.calls[-1][2] == [101, 102]
+    assert [task["taskId"] for task in tasks] == [101, None, 102]
+    assert tasks[1]["details"] == "applied (the first answer was lost)"
+    assert api.schedule == ["hour-6"]
+
+
+# ------------------------------------------------------------------ custom snapshots
+
+
+def test_create_custom_snapshot_with_expiration(clock):
+    api, client, deadline = make(clock)
+    plus_two = datetime.timezone(datetime.timedelta(hours=2))
+    expiration = datetime.datetime(2026, 12, 31, 12, 0, tzinfo=plus_two)
+    task = client.create_custom_snapshot(SVC, PART, "before-upgrade", expiration, deadline)
+    assert api.kinds() == ["wait_until_idle", "POST customSnapshot", "wait_tasks"]
+    write = api.writes()[0]
+    assert write[3] == "create custom snapshot before-upgrade on partition backups on service zpool-1"
+    assert write[4] == {"name": "before-upgrade", "expiration": "2026-12-31T10:00:00Z"}
+    assert task["taskId"] == 101 and task["status"] == "done"
+
+
+def test_create_custom_snapshot_without_expiration_and_without_wait(clock):
+    api, client, deadline = make(clock)
+    task = client.create_custom_snapshot(SVC, PART, "plain", None, deadline, wait=False)
+    assert api.writes()[0][4] == {"name": "plain"}
+    assert task["status"] == "todo"
+    assert "wait_tasks" not in api.kinds()
+
+
+def test_create_custom_snapshot_recheck_finds_the_prefixed_name(clock):
+    api, client, deadline = make(clock)
+
+    def prefixing_apply(method, path, body, original=api._apply):  # pylint: disable=protected-access
+        return original(method, path, dict(body, name="snap-" + body["name"]))
+
+    api._apply = prefixing_apply  # pylint: disable=protected-access
+    api.write_plan = ["lost-applied"]
+    task = client.create_custom_snapshot(SVC, PART, "before", None, deadline)
+    assert task["taskId"] is None
+    assert task["operation"] == nasha.OPERATION_CUSTOM_CREATE
+    assert list(api.customs) == ["snap-before"]
+    assert "write-again" not in api.kinds()
+    assert "wait_tasks" not in api.kinds()
+
+
+def test_create_custom_snapshot_recheck_sends_again_when_missing(clock):
+    api, client, deadline = make(clock)
+    api.write_plan = ["lost-not-applied"]
+    task = client.create_custom_snapshot(SVC, PART, "before", None, deadline)
+    assert "write-again" in api.kinds()
+    assert task["taskId"] == 101
+    assert list(api.customs) == ["before"]
+
+
+def test_create_custom_snapshot_busy_retry(clock):
+    api, client, deadline = make(clock)
+    api.write_plan = [BusyError()]
+    api.idle_answers = [([], 0), ([{"taskId": 7}], 12)]
+    client.create_custom_snapshot(SVC, PART, "x", None, deadline)
+    assert api.kinds() == ["wait_until_idle", "POST customSnapshot", "wait_until_idle", "POST customSnapshot", "wait_tasks"]
+
+
+def test_delete_custom_snapshot_uses_the_listed_name(clock):
+    api, client, deadline = make(clock, customs={"snap-before": None})
+    task = client.delete_custom_snapshot(SVC, PART, "snap-before", deadline)
+    assert api.kinds() == ["wait_until_idle", "DELETE snap-before", "wait_tasks"]
+    assert api.writes()[0][3] == "delete custom snapshot snap-before from partition backups on service zpool-1"
+    assert api.customs == {}
+    assert task["status"] == "done"
+
+
+def test_delete_custom_snapshot_recheck(clock):
+    api, client, deadline = make(clock, customs={"a": None})
+    api.write_plan = ["lost-applied"]
+    task = client.delete_custom_snapshot(SVC, PART, "a", deadline)
+    assert task["operation"] == nasha.OPERATION_CUSTOM_DELETE and task["taskId"] is None
+    assert "write-again" not in api.kinds()
+
+
+def test_delete_custom_snapshot_recheck_sends_again_when_still_there(clock):
+    api, client, deadline = make(clock, customs={"a": None, "snap-a": None})
+    api.write_plan = ["lost-not-applied"]
+    client.delete_custom_snapshot(SVC, PART, "a", deadline)
+    assert "write-again" in api.kinds()
+    assert api.customs == {"snap-a": None}
