@@ -1,0 +1,190 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, snapkeep.nasha contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: nasha_custom_snapshot
+short_description: Manage named custom snapshots of an OVHcloud NAS-HA partition
+version_added: 0.1.0
+description:
+  - Creates or deletes one named, on-demand snapshot of a NAS-HA partition, with an optional expiration
+    after which OVHcloud deletes it by itself.
+  - Idempotent by name. The OVHcloud API cannot change the expiration of an existing snapshot, and deleting
+    then recreating it would destroy the data it holds, so when the declared expiration differs from
+    OVHcloud's the module leaves the snapshot as it is and says so in a warning and in RV(expiration_mismatch).
+  - Expirations are compared as instants, so V(2026-12-31), V(2026-12-31T00:00:00Z) and
+    V(2026-12-31T01:00:00+01:00) are the same.
+  - OVHcloud keeps at most 10 custom snapshots per partition; creating an 11th fails before any write.
+author:
+  - snapkeep.nasha contributors
+extends_documentation_fragment:
+  - snapkeep.nasha.ovh
+  - snapkeep.nasha.ovh.wait
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.action_groups
+attributes:
+  check_mode:
+    support: full
+    details: No write request is sent; C(changed), the diff and the return values are what a real run would report.
+  diff_mode:
+    support: full
+    details: The diff shows C(state), C(name) and C(expiration) before and after.
+  platform:
+    platforms: all
+  action_group:
+    support: full
+    membership:
+      - snapkeep.nasha.ovh
+options:
+  service_name:
+    description:
+      - The internal name of the NAS-HA service, for example V(zpool-123456).
+    type: str
+    required: true
+  partition_name:
+    description:
+      - The name of the partition on that service.
+    type: str
+    required: true
+  name:
+    description:
+      - The name of the snapshot. It appears on the mounted share as C(.zfs/snapshot/<name>).
+      - Letters, digits, V(.), V(:) and V(-) only, as OVHcloud's control panel accepts.
+      - If OVHcloud lists the snapshot with the V(snap-) prefix its control panel adds, that snapshot is the
+        same one.
+    type: str
+    required: true
+  state:
+    description:
+      - Whether the snapshot should exist.
+    type: str
+    choices: [present, absent]
+    default: present
+  expiration:
+    description:
+      - When OVHcloud deletes the snapshot by itself, as an ISO 8601 date (midnight UTC) or date-time, with or
+        without a zone (no zone means UTC). It must not be in the past.
+      - Used when the snapshot is created; on an existing snapshot it is only compared.
+      - Mutually exclusive with O(expires_in).
+    type: str
+  expires_in:
+    description:
+      - How long the snapshot should live, counted from its creation, such as V(30m), V(12h), V(7d), V(2w) or
+        V(1d12h) (units V(s), V(m), V(h), V(d), V(w)).
+      - Used only when the snapshot is created; an existing snapshot keeps its expiration.
+      - Mutually exclusive with O(expiration).
+    type: str
+notes:
+  - The OVHcloud API key needs C(GET) on C(/dedicated/nasha/*/partition/*/customSnapshot*) and C(/dedicated/nasha/*/task*),
+    and C(POST) and C(DELETE) on C(/dedicated/nasha/*/partition/*/customSnapshot*).
+  - Custom snapshots are a beta feature of the OVHcloud API.
+seealso:
+  - module: snapkeep.nasha.nasha_snapshot_info
+  - module: snapkeep.nasha.nasha_snapshot_schedule
+"""
+
+EXAMPLES = r"""
+- name: Take a snapshot before an upgrade, kept for a week
+  snapkeep.nasha.nasha_custom_snapshot:
+    service_name: zpool-100001
+    partition_name: backups
+    name: before-upgrade-2026-12
+    expires_in: 7d
+
+- name: Keep a snapshot until a given date
+  snapkeep.nasha.nasha_custom_snapshot:
+    service_name: zpool-100001
+    partition_name: backups
+    name: year-end
+    expiration: "2027-01-31T00:00:00+01:00"
+
+- name: Delete a snapshot
+  snapkeep.nasha.nasha_custom_snapshot:
+    service_name: zpool-100001
+    partition_name: backups
+    name: before-upgrade-2026-12
+    state: absent
+"""
+
+RETURN = r"""
+snapshot:
+  description:
+    - The snapshot after the run, or V(null) when it does not exist.
+  returned: success
+  type: dict
+  contains:
+    name:
+      description: The name as OVHcloud lists it.
+      type: str
+      sample: before-upgrade-2026-12
+    expiration:
+      description: The expiration as OVHcloud reports it, or V(null) for none.
+      type: str
+      sample: "2026-12-04T10:00:00Z"
+    service_name:
+      description: The NAS-HA service.
+      type: str
+      sample: zpool-100001
+    partition_name:
+      description: The partition.
+      type: str
+      sample: backups
+    path:
+      description: Where the snapshot appears on the mounted share.
+      type: str
+      sample: .zfs/snapshot/before-upgrade-2026-12
+task:
+  description: The OVHcloud task of the creation or deletion, when one ran.
+  returned: when a task ran
+  type: dict
+  contains:
+    id:
+      description: The OVHcloud task id.
+      type: int
+      sample: 4243
+    operation:
+      description: The OVHcloud operation.
+      type: str
+      sample: clusterLeclercCustomSnapCreate
+    status:
+      description: The task status (its final status when O(wait=true)).
+      type: str
+      sample: done
+    details:
+      description: OVHcloud's details about the task.
+      type: str
+      sample: null
+    partition_name:
+      description: The partition the task works on.
+      type: str
+      sample: backups
+expiration_mismatch:
+  description:
+    - V(true) when the snapshot exists with another expiration than the declared one. Nothing was changed.
+  returned: success
+  type: bool
+  sample: false
+"""
+
+from ansible_collections.snapkeep.nasha.plugins.module_utils._base import NashaModule, WAIT_ARGUMENT_SPEC
+from ansible_collections.snapkeep.nasha.plugins.module_utils._operations import ensure_custom_snapshot
+
+
+def main():
+    argument_spec = dict(
+        service_name=dict(type="str", required=True),
+        partition_name=dict(type="str", required=True),
+        name=dict(type="str", required=True),
+        state=dict(type="str", choices=["present", "absent"], default="present"),
+        expiration=dict(type="str"),
+        expires_in=dict(type="str"),
+    )
+    argument_spec.update(WAIT_ARGUMENT_SPEC)
+    nasha = NashaModule(argument_spec, supports_check_mode=True, mutually_exclusive=[("expiration", "expires_in")])
+    nasha.run(lambda: ensure_custom_snapshot(nasha))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,132 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, snapkeep.nasha contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: nasha_snapshot_info
+short_description: List the snapshot schedules and custom snapshots of OVHcloud NAS-HA partitions
+version_added: 0.1.0
+description:
+  - Reads, for one NAS-HA service or every service the credentials can see, and for one partition or all of
+    them, the scheduled automatic snapshot types and the custom snapshots.
+  - Read-only; never reports C(changed). Requests are sent a few at a time when there are many.
+author:
+  - snapkeep.nasha contributors
+extends_documentation_fragment:
+  - snapkeep.nasha.ovh
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.action_groups
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads.
+  diff_mode:
+    support: none
+  platform:
+    platforms: all
+  action_group:
+    support: full
+    membership:
+      - snapkeep.nasha.ovh
+options:
+  service_name:
+    description:
+      - The NAS-HA service to read. Every service the credentials can see when not given.
+    type: str
+  partition_name:
+    description:
+      - The partition to read. Every partition of the service when not given.
+      - Requires O(service_name).
+    type: str
+  custom_snapshots:
+    description:
+      - Whether to read the custom snapshots (one more request per partition and one per snapshot).
+    type: bool
+    default: true
+  max_concurrent_requests:
+    description:
+      - How many requests may be under way at once.
+    type: int
+    default: 4
+notes:
+  - The OVHcloud API key needs C(GET) on C(/dedicated/nasha) and C(/dedicated/nasha/*).
+seealso:
+  - module: snapkeep.nasha.nasha_snapshot_schedule
+  - module: snapkeep.nasha.nasha_custom_snapshot
+"""
+
+EXAMPLES = r"""
+- name: Everything the credentials can see
+  snapkeep.nasha.nasha_snapshot_info:
+  register: nasha_snapshots
+
+- name: One partition
+  snapkeep.nasha.nasha_snapshot_info:
+    service_name: zpool-100001
+    partition_name: backups
+  register: backups_snapshots
+
+- name: Show the custom snapshots of that partition
+  ansible.builtin.debug:
+    msg: "{{ backups_snapshots.services[0].partitions[0].custom_snapshots | map(attribute='name') }}"
+"""
+
+RETURN = r"""
+services:
+  description: The services read, sorted by name.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    service_name:
+      description: The NAS-HA service.
+      type: str
+      sample: zpool-100001
+    partitions:
+      description: Its partitions, sorted by name.
+      type: list
+      elements: dict
+      contains:
+        partition_name:
+          description: The partition.
+          type: str
+          sample: backups
+        snapshot_types:
+          description: The scheduled automatic snapshot types, sorted.
+          type: list
+          elements: str
+          sample: [hour-1, day-1]
+        custom_snapshots:
+          description: The custom snapshots, sorted by name (empty when O(custom_snapshots=false)).
+          type: list
+          elements: dict
+          contains:
+            name:
+              description: The name as OVHcloud lists it.
+              type: str
+              sample: before-upgrade
+            expiration:
+              description: The expiration as OVHcloud reports it, or V(null).
+              type: str
+              sample: "2026-12-31T00:00:00Z"
+"""
+
+from ansible_collections.snapkeep.nasha.plugins.module_utils._base import NashaModule
+from ansible_collections.snapkeep.nasha.plugins.module_utils._operations import collect_snapshot_info
+
+
+def main():
+    argument_spec = dict(
+        service_name=dict(type="str"),
+        partition_name=dict(type="str"),
+        custom_snapshots=dict(type="bool", default=True),
+        max_concurrent_requests=dict(type="int", default=4),
+    )
+    nasha = NashaModule(argument_spec, supports_check_mode=True, required_by={"partition_name": "service_name"})
+    nasha.run(lambda: collect_snapshot_info(nasha))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,356 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, snapkeep.nasha contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: nasha_snapshot_plan
+short_description: Plan the snapshot policy of every partition of an OVHcloud NAS-HA service
+version_added: 0.1.0
+description:
+  - Validates a partition-wide snapshot policy (defaults, named templates and per-partition keys, as the
+    role C(snapkeep.nasha.nasha_snapshot_policy) declares them), reads the state of the service's partitions
+    and returns, for each partition, what must change for the policy to hold.
+  - The whole policy is validated before any request. Every problem is reported at once, each message naming
+    the service and the path of the bad value, and suggesting the key meant when a key is misspelt.
+  - Read-only; never reports C(changed). The changes are applied by M(snapkeep.nasha.nasha_snapshot_schedule)
+    and M(snapkeep.nasha.nasha_custom_snapshot), only for the partitions that need them.
+  - Reads as little as it can, a few requests at a time. The partition list only with O(all_partitions=true);
+    per partition the schedule, the custom snapshot names when the policy manages custom snapshots, and one read
+    per custom snapshot whose expiration is declared.
+  - A partition whose state cannot be read is reported with its RV(partitions[].errors); the others are planned.
+author:
+  - snapkeep.nasha contributors
+extends_documentation_fragment:
+  - snapkeep.nasha.ovh
+  - ansible.builtin.action_common_attributes
+  - ansible.builtin.action_common_attributes.action_groups
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads.
+  diff_mode:
+    support: none
+  platform:
+    platforms: all
+  action_group:
+    support: full
+    membership:
+      - snapkeep.nasha.ovh
+options:
+  service_name:
+    description:
+      - The internal name of the NAS-HA service, for example V(zpool-123456).
+    type: str
+    required: true
+  templates:
+    description:
+      - Named policies that partitions refer to with their C(policy) key, for example V(gold) and V(bronze).
+      - Each holds policy keys (see O(defaults)).
+    type: dict
+  defaults:
+    description:
+      - The policy keys every partition gets for the keys neither it nor its template declares.
+      - C(snapshot_types) (list of V(hour-1), V(hour-6), V(day-1), V(day-2), V(day-3), V(day-7)), the scheduled
+        snapshot types. When no layer declares it, the schedule is left as it is.
+      - C(purge_snapshot_types) (bool, default V(true)), whether C(snapshot_types) is the exact set; V(false) only adds.
+      - C(custom_snapshots) (list), each with C(name), C(state) (V(present) or V(absent), default V(present)) and
+        either C(expiration) (an ISO 8601 date or date-time) or C(expires_in) (a duration such as V(7d), counted
+        from the creation).
+      - C(purge_custom_snapshots) (bool, default V(false)), whether custom snapshots that are not declared are deleted.
+      - Lists are not joined across layers; the layer that declares a key gives its whole value.
+    type: dict
+  partitions:
+    description:
+      - The partitions to manage. Each has a C(name), an optional C(policy) (a template name) and any policy key,
+        which wins over the template's, which wins over O(defaults).
+    type: list
+    elements: dict
+  all_partitions:
+    description:
+      - Whether every partition the API lists is managed, those not in O(partitions) with O(defaults) alone.
+      - When V(true), a partition in O(partitions) that the service does not have is an error.
+    type: bool
+    default: false
+  max_concurrent_requests:
+    description:
+      - How many requests may be under way at once.
+    type: int
+    default: 4
+notes:
+  - The OVHcloud API key needs C(GET) on C(/dedicated/nasha/*/partition*).
+  - Messages name the role's variables (C(nasha_snapshot_policy_templates), C(nasha_snapshot_policy_defaults),
+    C(nasha_snapshot_policy_partitions)); they are O(templates), O(defaults) and O(partitions) here.
+  - The expiration of an existing custom snapshot cannot be changed through the OVHcloud API; a difference is
+    reported as a warning and in RV(partitions[].expiration_mismatches), never acted upon.
+seealso:
+  - module: snapkeep.nasha.nasha_snapshot_schedule
+  - module: snapkeep.nasha.nasha_custom_snapshot
+  - module: snapkeep.nasha.nasha_snapshot_info
+"""
+
+EXAMPLES = r"""
+- name: Plan the policy of a service
+  snapkeep.nasha.nasha_snapshot_plan:
+    service_name: zpool-100001
+    templates:
+      gold:
+        snapshot_types: [hour-1, day-1, day-7]
+        custom_snapshots:
+          - name: monthly
+            expires_in: 30d
+    defaults:
+      snapshot_types: [day-1]
+    partitions:
+      - name: databases
+        policy: gold
+      - name: media
+        snapshot_types: [day-7]
+  register: nasha_plan
+
+- name: Partitions whose schedule must change
+  ansible.builtin.debug:
+    msg: "{{ nasha_plan.partitions | selectattr('changed') | map(attribute='partition_name') }}"
+
+- name: Every partition of the service gets at least the defaults
+  snapkeep.nasha.nasha_snapshot_plan:
+    service_name: zpool-100001
+    defaults:
+      snapshot_types: [hour-6, day-1]
+    all_partitions: true
+"""
+
+RETURN = r"""
+partitions:
+  description:
+    - One entry per managed partition, the listed ones first in their order, then (with O(all_partitions=true))
+      the others sorted by name.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    partition_name:
+      description: The partition.
+      type: str
+      sample: backups
+    policy:
+      description: The merged policy of the partition, every key filled in.
+      type: dict
+      sample:
+        snapshot_types: [hour-1, day-1]
+        purge_snapshot_types: true
+        custom_snapshots:
+          - name: monthly
+            expiration: null
+            expires_in: 30d
+            state: present
+        purge_custom_snapshots: false
+    snapshot_types_before:
+      description: The scheduled snapshot types read, sorted.
+      type: list
+      elements: str
+      sample: [hour-6]
+    snapshot_types_after:
+      description: The scheduled snapshot types once the plan is applied, sorted.
+      type: list
+      elements: str
+      sample: [hour-1, day-1]
+    add:
+      description: The snapshot types to schedule.
+      type: list
+      elements: str
+      sample: [hour-1, day-1]
+    remove:
+      description: The snapshot types to stop.
+      type: list
+      elements: str
+      sample: [hour-6]
+    create:
+      description: The custom snapshots to create.
+      type: list
+      elements: dict
+      contains:
+        name:
+          description: The name.
+          type: str
+          sample: monthly
+        expiration:
+          description: The expiration it would get if created now, or V(null) for none.
+          type: str
+          sample: "2026-04-01T12:00:00Z"
+        expires_in:
+          description: The declared lifetime, when the expiration is declared as one.
+          type: str
+          sample: 30d
+    delete:
+      description:
+        - The custom snapshots to delete (declared absent, or not declared with C(purge_custom_snapshots)),
+          as OVHcloud lists them.
+      type: list
+      elements: str
+      sample: [before-upgrade]
+    expiration_mismatches:
+      description: Existing custom snapshots whose expiration differs from the declared one; left as they are.
+      type: list
+      elements: dict
+      contains:
+        name:
+          description: The name as OVHcloud lists it.
+          type: str
+          sample: year-end
+        expiration:
+          description: The expiration OVHcloud reports.
+          type: str
+          sample: "2026-12-31T00:00:00Z"
+        declared_expiration:
+          description: The declared expiration.
+          type: str
+          sample: "2027-01-31T00:00:00Z"
+    expired:
+      description: Declared custom snapshots that do not exist and are not created because their expiration has passed.
+      type: list
+      elements: str
+      sample: []
+    errors:
+      description:
+        - Why part of the plan cannot be carried out (the partition could not be read, or OVHcloud's limit of
+          10 custom snapshots would be passed). The rest of the plan stands.
+      type: list
+      elements: str
+      sample: []
+    schedule_changed:
+      description: Whether the schedule must change (RV(partitions[].add) or RV(partitions[].remove) is not empty).
+      type: bool
+      sample: true
+    changed:
+      description: Whether anything must be written on the partition.
+      type: bool
+      sample: true
+"""
+
+import datetime
+import traceback
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError
+from ansible_collections.snapkeep.nasha.plugins.module_utils._base import NashaModule
+from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient
+from ansible_collections.snapkeep.nasha.plugins.module_utils._policy import (
+    VOLUPTUOUS_IMPORT_ERROR,
+    PolicyError,
+    custom_snapshots_to_read,
+    merge_policy,
+    plan_partition,
+)
+
+
+def _manages_custom_snapshots(policy):
+    return bool(policy["custom_snapshots"]) or policy["purge_custom_snapshots"]
+
+
+def _merged(nasha, discovered_partitions=None):
+    params = nasha.module.params
+    try:
+        return merge_policy(params["service_name"], params["templates"], params["defaults"], params["partitions"],
+                            discovered_partitions=discovered_partitions, all_partitions=params["all_partitions"])
+    except PolicyError as exc:
+        nasha.fail(str(exc), errors=exc.errors)
+
+
+class _Reads:
+    """The state of each partition, read a level at a time; a partition whose read fails keeps its error."""
+
+    def __init__(self, pool, names):
+        self.pool = pool
+        self.errors = dict((name, []) for name in names)
+
+    def gather(self, calls):
+        """{key: result} of calls {key: (partition name, function, args)}; failures go to that partition's errors."""
+        futures = dict((key, (partition, self.pool.submit(function, *args))) for key, (partition, function, args) in calls.items())
+        results = {}
+        for key, (partition, future) in futures.items():
+            try:
+                results[key] = future.result()
+            except OvhApiError as exc:
+                self.errors[partition].append(str(exc))
+        return results
+
+
+def plan_service(nasha):
+    """Validate the policy, read the managed partitions and plan each one."""
+    module = nasha.module
+    params = module.params
+    if params["max_concurrent_requests"] < 1:
+        nasha.fail("max_concurrent_requests must be 1 or more")
+    service_name = params["service_name"]
+    policies = _merged(nasha)  # before any request
+    client = NashaClient(nasha.api)
+    if params["all_partitions"]:
+        policies = _merged(nasha, client.partition_names(service_name))
+    names = list(policies)
+
+    with ThreadPoolExecutor(max_workers=params["max_concurrent_requests"]) as pool:
+        reads = _Reads(pool, names)
+        calls = dict(((name, "schedule"), (name, client.snapshot_types, (service_name, name))) for name in names)
+        calls.update(((name, "custom"), (name, client.custom_snapshot_names, (service_name, name)))
+                     for name in names if _manages_custom_snapshots(policies[name]))
+        listed = reads.gather(calls)
+        details = reads.gather(dict(
+            ((name, listed_name), (name, client.custom_snapshot, (service_name, name, listed_name, True)))
+            for name in names if (name, "custom") in listed
+            for listed_name in custom_snapshots_to_read(policies[name], listed[(name, "custom")])
+        ))
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    partitions = []
+    for name in names:
+        entry = dict(partition_name=name, policy=policies[name], snapshot_types_before=[], snapshot_types_after=[],
+                     add=[], remove=[], create=[], delete=[], expiration_mismatches=[], expired=[],
+                     errors=list(reads.errors[name]), changed=False, schedule_changed=False)
+        partitions.append(entry)
+        if entry["errors"]:
+            continue
+        existing = dict((listed_name, None) for listed_name in listed.get((name, "custom"), []))
+        for (partition, listed_name), detail in details.items():
+            if partition != name:
+                continue
+            if detail is None:  # gone between the list and the read: OVHcloud deletes expired ones itself
+                existing.pop(listed_name, None)
+            else:
+                existing[listed_name] = detail["expiration"]
+        plan = plan_partition(policies[name], listed[(name, "schedule")], existing, now)
+        entry.update(plan._asdict(), changed=plan.changed, schedule_changed=bool(plan.add or plan.remove))
+        entry["errors"] = list(plan.errors)
+        for mismatch in plan.expiration_mismatches:
+            module.warn(
+                "custom snapshot %s of partition %s on service %s expires at %s, not at the declared %s. OVHcloud cannot "
+                "change the expiration of a snapshot and recreating it would destroy the data it holds, so it is left as it is."
+                % (mismatch["name"], name, service_name, mismatch["expiration"], mismatch["declared_expiration"])
+            )
+        for expired in plan.expired:
+            module.warn("custom snapshot %s of partition %s on service %s is not created: its declared expiration has passed."
+                        % (expired, name, service_name))
+    return dict(changed=False, partitions=partitions)
+
+
+def main():
+    argument_spec = dict(
+        service_name=dict(type="str", required=True),
+        templates=dict(type="dict"),
+        defaults=dict(type="dict"),
+        partitions=dict(type="list", elements="dict"),
+        all_partitions=dict(type="bool", default=False),
+        max_concurrent_requests=dict(type="int", default=4),
+    )
+    nasha = NashaModule(argument_spec, supports_check_mode=True)
+    if VOLUPTUOUS_IMPORT_ERROR is not None:
+        nasha.module.fail_json(msg=missing_required_lib("voluptuous"), exception="".join(
+            traceback.format_exception(type(VOLUPTUOUS_IMPORT_ERROR), VOLUPTUOUS_IMPORT_ERROR, VOLUPTUOUS_IMPORT_ERROR.__traceback__)))
+    nasha.run(lambda: plan_service(nasha))
+
+
+if __name__ == "__main__":
+    main()
