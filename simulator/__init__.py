@@ -1,0 +1,1 @@
+"""Local test bed for the snapkeep.nasha collection (not shipped with it)."""
