@@ -150,7 +150,7 @@ def collect_snapshot_info(nasha):
         pairs = [(service_name, partition_name)
                  for service_name, partitions in zip(service_names, partition_lists) for partition_name in partitions]
         schedules = list(pool.map(lambda pair: client.snapshot_types(*pair), pairs))
-        custom_lists = [[] for _ in pairs]
+        custom_lists = [[] for dummy in pairs]
         if params["custom_snapshots"]:
             name_lists = list(pool.map(lambda pair: sorted(client.custom_snapshot_names(*pair)), pairs))
             wanted = [(pair, name) for pair, names in zip(pairs, name_lists) for name in names]

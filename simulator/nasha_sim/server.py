@@ -149,7 +149,7 @@ class Simulator:
 
     def api_request(self, method: str, target: str, headers, raw_body: bytes, url: str) -> Outcome:
         """Answer one /1.0 request; ``target`` is the path after /1.0, query string included."""
-        path, _, query_text = target.partition("?")
+        path, dummy, query_text = target.partition("?")
         rule = self.faults.take_request_fault(method, path)
         fault = action_of(rule) if rule else None
         if rule and "drop" in rule and rule["drop"] == "before":
@@ -235,7 +235,7 @@ class Simulator:
     # -- /_sim/
 
     def control_request(self, method: str, target: str, raw_body: bytes) -> Outcome:
-        path, _, query_text = target.partition("?")
+        path, dummy, query_text = target.partition("?")
         name = path[len(CONTROL_PREFIX):]
         try:
             body = _decode_json_body(raw_body.decode("utf-8", errors="replace")) if method == "POST" else None

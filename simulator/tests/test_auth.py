@@ -116,7 +116,7 @@ def test_python_ovh_corrects_a_clock_offset_through_auth_time(sim):
 def test_rate_limit_answers_429_with_retry_after(sim):
     sim.configure(rate_limit=3)
     client = sim.client()
-    for _ in range(3):
+    for dummy in range(3):
         client.get("/dedicated/nasha")
     with pytest.raises(ovh.exceptions.APIError) as caught:
         client.get("/dedicated/nasha")

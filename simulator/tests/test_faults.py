@@ -37,7 +37,7 @@ def test_status_fault_without_retry_after(sim, client):
 def test_fault_matching_by_method_and_path_and_count(sim, client):
     sim.add_faults({"match": {"method": "GET", "path": "zpool-100002"}, "status": 503, "count": 2})
     assert client.get(f"{BASE}/partition")
-    for _ in range(2):
+    for dummy in range(2):
         with pytest.raises(ovh.exceptions.APIError):
             client.get("/dedicated/nasha/zpool-100002/partition")
     assert client.get("/dedicated/nasha/zpool-100002/partition")
@@ -47,7 +47,7 @@ def test_fault_matching_by_method_and_path_and_count(sim, client):
 
 def test_fault_forever_until_cleared(sim, client):
     sim.add_faults({"match": {"path": "^/dedicated/nasha$"}, "status": 500, "count": None})
-    for _ in range(3):
+    for dummy in range(3):
         with pytest.raises(ovh.exceptions.APIError):
             client.get("/dedicated/nasha")
     assert sim.control("DELETE", "faults").json() == []

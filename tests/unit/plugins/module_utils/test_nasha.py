@@ -304,7 +304,7 @@ def test_format_expiration():
 )
 def test_same_instant(a, b, expected):
     assert nasha.same_instant(a, b) is expected
-    assert nasha.same_instant(b, a) is expected
+    assert nasha.same_instant(b, a) is expected  # pylint: disable=arguments-out-of-order
 
 
 # ------------------------------------------------------------------ custom snapshot names

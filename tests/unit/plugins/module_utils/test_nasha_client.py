@@ -20,7 +20,7 @@ BASE = "/dedicated/nasha/zpool-1/partition/backups"
 # and do not depend on the constructor of the API layer's classes.
 class ApiError(client_module.OvhApiError):
     def __init__(self, message, status=None):  # pylint: disable=super-init-not-called
-        Exception.__init__(self, message)
+        Exception.__init__(self, message)  # pylint: disable=non-parent-init-called
         self.message = message
         self.status = status
         self.query_id = None
@@ -30,7 +30,7 @@ class ApiError(client_module.OvhApiError):
 
 class BusyError(client_module.OvhBusyError):
     def __init__(self, message="partition busy"):  # pylint: disable=super-init-not-called
-        Exception.__init__(self, message)
+        Exception.__init__(self, message)  # pylint: disable=non-parent-init-called
         self.message = message
         self.status = 409
         self.query_id = None
@@ -120,7 +120,7 @@ class FakeApi:
         self.calls.append(("write", method, path, action, body))
         step = self.write_plan.pop(0) if self.write_plan else "ok"
         if isinstance(step, Exception):
-            raise step
+            raise step  # pylint: disable=raising-bad-type
         if step in ("lost-applied", "lost-not-applied"):
             if step == "lost-applied":
                 self._apply(method, path, body)
@@ -170,20 +170,20 @@ def make(clock, **kwargs):
 
 
 def test_service_and_partition_names(clock):
-    api, client, _ = make(clock)
+    api, client, dummy_sleeps = make(clock)
     assert client.service_names() == [SVC, "zpool-2"]
     assert client.partition_names(SVC) == [PART, "media"]
     assert api.calls[1] == ("get", "/dedicated/nasha/zpool-1/partition", "list the partitions of service zpool-1")
 
 
 def test_snapshot_types_is_one_get_in_canonical_order(clock):
-    api, client, _ = make(clock, schedule=["day-7", "hour-1", "day-1"])
+    api, client, dummy_sleeps = make(clock, schedule=["day-7", "hour-1", "day-1"])
     assert client.snapshot_types(SVC, PART) == ["hour-1", "day-1", "day-7"]
     assert api.calls == [("get", BASE + "/snapshot", "read the snapshot schedule of partition backups on service zpool-1")]
 
 
 def test_snapshot_types_lets_a_not_found_error_through(clock):
-    api, client, _ = make(clock)
+    api, client, dummy_sleeps = make(clock)
     error = ApiError("The requested object (partitionName = backups) does not exist", status=404)
     api.get_errors[BASE + "/snapshot"] = error
     with pytest.raises(client_module.OvhApiError) as err:
@@ -192,20 +192,20 @@ def test_snapshot_types_lets_a_not_found_error_through(clock):
 
 
 def test_custom_snapshots_reads_each_expiration(clock):
-    api, client, _ = make(clock, customs={"snap-a": "2026-12-31T10:00:00Z", "b": None})
+    api, client, dummy_sleeps = make(clock, customs={"snap-a": "2026-12-31T10:00:00Z", "b": None})
     assert client.custom_snapshots(SVC, PART) == {"snap-a": "2026-12-31T10:00:00Z", "b": None}
     assert [call[1] for call in api.calls] == [BASE + "/customSnapshot", BASE + "/customSnapshot/snap-a", BASE + "/customSnapshot/b"]
     assert api.calls[1][2] == "read custom snapshot snap-a of partition backups on service zpool-1"
 
 
 def test_custom_snapshots_skips_one_that_expired_meanwhile(clock):
-    api, client, _ = make(clock, customs={"gone": None, "kept": None})
+    api, client, dummy_sleeps = make(clock, customs={"gone": None, "kept": None})
     api.get_errors[BASE + "/customSnapshot/gone"] = ApiError("The requested object (name = gone) does not exist", status=404)
     assert client.custom_snapshots(SVC, PART) == {"kept": None}
 
 
 def test_custom_snapshots_lets_other_errors_through(clock):
-    api, client, _ = make(clock, customs={"a": None})
+    api, client, dummy_sleeps = make(clock, customs={"a": None})
     api.get_errors[BASE + "/customSnapshot/a"] = ApiError("Internal error", status=500)
     with pytest.raises(client_module.OvhApiError, match="Internal error"):
         client.custom_snapshots(SVC, PART)
@@ -292,9 +292,9 @@ def test_apply_schedule_busy_without_visible_task_pauses_with_backoff(clock):
 
 
 def test_apply_schedule_busy_until_the_deadline_raises_busy(clock):
-    api, client, _ = make(clock)
+    api, client, dummy_sleeps = make(clock)
     deadline = api.deadline(30)
-    api.write_plan = [BusyError() for _ in range(100)]
+    api.write_plan = [BusyError() for dummy in range(100)]
     with pytest.raises(client_module.OvhBusyError):
         client.apply_schedule(SVC, PART, nasha.plan_schedule(["hour-1"], ["day-1"], purge=False), deadline)
     assert clock.now == pytest.approx(30)
