@@ -24,14 +24,7 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import (
     sort_snapshot_types,
 )
 
-try:
-    from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError, OvhBusyError
-except ImportError:  # the API layer is always shipped with this file; this keeps the import side-effect free
-    class OvhApiError(Exception):  # type: ignore[no-redef]
-        status = None
-
-    class OvhBusyError(OvhApiError):  # type: ignore[no-redef]
-        pass
+from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError, OvhBusyError
 
 
 SERVICES_PATH = "/dedicated/nasha"

@@ -18,12 +18,12 @@ description:
     V(2026-12-31T01:00:00+01:00) are the same.
   - OVHcloud keeps at most 10 custom snapshots per partition; creating an 11th fails before any write.
 author:
-  - snapkeep.nasha contributors
+  - snapkeep.nasha maintainers (@snapkeep)
 extends_documentation_fragment:
   - snapkeep.nasha.ovh
   - snapkeep.nasha.ovh.wait
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.action_groups
+  - ansible.builtin.action_common_attributes.actiongroups
 attributes:
   check_mode:
     support: full

@@ -13,11 +13,11 @@ description:
     them, the scheduled automatic snapshot types and the custom snapshots.
   - Read-only; never reports C(changed). Requests are sent a few at a time when there are many.
 author:
-  - snapkeep.nasha contributors
+  - snapkeep.nasha maintainers (@snapkeep)
 extends_documentation_fragment:
   - snapkeep.nasha.ovh
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.action_groups
+  - ansible.builtin.action_common_attributes.actiongroups
 attributes:
   check_mode:
     support: full

@@ -18,12 +18,12 @@ description:
     (O(snapshot_types=[]) with O(purge=true), or O(state=absent) listing every scheduled type) sends the
     removals; if OVHcloud refuses to remove the last frequency, the module fails and says so.
 author:
-  - snapkeep.nasha contributors
+  - snapkeep.nasha maintainers (@snapkeep)
 extends_documentation_fragment:
   - snapkeep.nasha.ovh
   - snapkeep.nasha.ovh.wait
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.action_groups
+  - ansible.builtin.action_common_attributes.actiongroups
 attributes:
   check_mode:
     support: full

@@ -1,0 +1,92 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, snapkeep.nasha contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """Options shared by the modules that call the OVHcloud API."""
+
+    DOCUMENTATION = r"""
+options:
+  endpoint:
+    description:
+      - The OVHcloud API to call, as one of python-ovh's endpoint names (V(ovh-eu), V(ovh-ca), V(ovh-us),
+        V(kimsufi-eu), V(kimsufi-ca), V(soyoustart-eu), V(soyoustart-ca)) or as the URL of an OVHcloud-compatible
+        API ending in C(/1.0), such as V(https://eu.api.ovh.com/1.0).
+      - A URL must use C(https); plain C(http) is only accepted to a loopback address (C(localhost), C(127.0.0.0/8)
+        or C(::1)), so that credentials never travel unencrypted.
+      - Can also be set with the E(OVH_ENDPOINT) environment variable.
+      - When neither is set, the C(endpoint) of the C([default]) section of python-ovh's C(ovh.conf) is used.
+    type: str
+  application_key:
+    description:
+      - The application key of the OVHcloud API application.
+      - Used together with O(application_secret) and O(consumer_key); do not combine it with O(client_id).
+      - Can also be set with the E(OVH_APPLICATION_KEY) environment variable.
+    type: str
+  application_secret:
+    description:
+      - The application secret of the OVHcloud API application.
+      - This value is never logged nor shown in messages.
+      - Can also be set with the E(OVH_APPLICATION_SECRET) environment variable.
+    type: str
+  consumer_key:
+    description:
+      - The consumer key that grants the application access to the account.
+      - It needs the routes each module lists in its notes.
+      - This value is never logged nor shown in messages.
+      - Can also be set with the E(OVH_CONSUMER_KEY) environment variable.
+    type: str
+  client_id:
+    description:
+      - The client ID of an OVHcloud service account, for OAuth2 client credentials instead of application keys.
+      - Used together with O(client_secret); only the V(ovh-eu), V(ovh-ca) and V(ovh-us) endpoints accept it.
+      - Can also be set with the E(OVH_CLIENT_ID) environment variable.
+    type: str
+  client_secret:
+    description:
+      - The client secret of the OVHcloud service account given in O(client_id).
+      - This value is never logged nor shown in messages.
+      - Can also be set with the E(OVH_CLIENT_SECRET) environment variable.
+    type: str
+  api_timeout:
+    description:
+      - How many seconds to wait for the answer to each API request, at least V(1).
+    type: int
+    default: 30
+  api_retries:
+    description:
+      - How many times a request is sent again after a temporary failure (HTTP 429, 500, 502, 503 or 504, or
+        no answer at all), with growing pauses that honour the C(Retry-After) header.
+      - A write whose answer was lost is only sent again after reading back that its change is not there.
+      - V(0) sends each request once.
+    type: int
+    default: 4
+notes:
+  - Each credential that is not given as an option or an environment variable is read, like the endpoint, from
+    python-ovh's configuration files C(./ovh.conf), C(~/.ovh.conf) and C(/etc/ovh.conf), in the section named
+    after the endpoint (the endpoint name, or the URL itself).
+  - Either O(application_key), O(application_secret) and O(consumer_key), or O(client_id) and O(client_secret),
+    must be found; the module fails before any request and names what is missing otherwise.
+requirements:
+  - python >= 3.9
+  - ovh >= 1.2.0
+  - voluptuous
+"""
+
+    WAIT = r"""
+options:
+  wait:
+    description:
+      - Whether to wait for the OVHcloud tasks that the changes start to finish.
+      - When V(false), the module returns as soon as OVHcloud has accepted the changes, with the tasks still pending.
+    type: bool
+    default: true
+  wait_timeout:
+    description:
+      - How many seconds to wait for the tasks in all, when O(wait=true), at least V(1).
+      - When the time is up, the module fails; the changes may still be applied by OVHcloud afterwards.
+    type: int
+    default: 600
+"""

@@ -1,0 +1,624 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, snapkeep.nasha contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+import json
+
+import pytest
+
+ovh = pytest.importorskip("ovh")
+import ovh.client  # noqa: E402  pylint: disable=wrong-import-position
+import ovh.config  # noqa: E402  pylint: disable=wrong-import-position
+from ovh import exceptions as ovh_exc  # noqa: E402  pylint: disable=wrong-import-position
+
+from ansible_collections.snapkeep.nasha.plugins.module_utils import _api  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.snapkeep.nasha.plugins.module_utils._api import (  # noqa: E402  pylint: disable=wrong-import-position
+    OvhApi,
+    OvhApiError,
+    OvhBusyError,
+    build_client,
+    connection_settings,
+)
+
+SVC = "zpool-1"
+PART = "backups"
+SNAPSHOTS = "/dedicated/nasha/zpool-1/partition/backups/snapshot"
+APP_SECRET = "APPSECRET-d41d8cd98f00b204"
+CONSUMER_KEY = "CONSUMERKEY-9e107d9d372bb682"
+CLIENT_SECRET = "CLIENTSECRET-e4d909c290d0fb1c"
+ALL_SECRETS = (APP_SECRET, CONSUMER_KEY, CLIENT_SECRET)
+
+
+# ------------------------------------------------------------------ fakes
+
+class FakeResponse:
+    def __init__(self, status_code, body=None, headers=None):
+        self.status_code = status_code
+        self._body = body
+        self.headers = dict(headers or {})
+
+    def json(self):
+        if self._body is None:
+            raise ValueError("no JSON body")
+        return self._body
+
+
+def api_error(cls, status, message, query_id="EU.ext-1.q1", headers=None, **body):
+    """A python-ovh exception as its client raises it for an HTTP answer."""
+    all_headers = {"X-OVH-QUERYID": query_id} if query_id else {}
+    all_headers.update(headers or {})
+    body = dict(body, message=message)
+    return cls(message, response=FakeResponse(status, body, all_headers))
+
+
+def server_error(status=503, message="Service temporarily unavailable", headers=None):
+    return api_error(ovh_exc.APIError, status, message, headers=headers, **{"class": "Server::ServiceUnavailable"})
+
+
+def network_error():
+    return ovh_exc.HTTPError("Low HTTP request failed error", ConnectionError("Connection reset by peer"))
+
+
+class FakeClient:
+    """Stands for ovh.Client: answers from a script (values, or exceptions to raise) and records calls."""
+
+    def __init__(self, script=(), tasks=None):
+        self.script = list(script)
+        self.tasks = tasks  # {task id: [successive task dicts]} answered to GET .../task/{id}
+        self.calls = []
+        self._endpoint = "https://eu.api.ovh.com/1.0"
+        self._application_secret = APP_SECRET
+        self._consumer_key = CONSUMER_KEY
+        self._client_secret = None
+        self._oauth2 = None
+        self._time_delta = 0
+
+    def _answer(self):
+        outcome = self.script.pop(0)
+        if isinstance(outcome, Exception):
+            raise outcome
+        return outcome
+
+    def get(self, path, **query):
+        self.calls.append(("GET", path, query or None))
+        if self.tasks is not None and "/task/" in path:
+            states = self.tasks[int(path.rsplit("/", 1)[1])]
+            return dict(states.pop(0) if len(states) > 1 else states[0])
+        return self._answer()
+
+    def call(self, method, path, data=None, need_auth=True):
+        assert need_auth is True
+        self.calls.append((method, path, data))
+        return self._answer()
+
+
+class FakeClock:
+    def __init__(self):
+        self.now = 1000.0
+        self.sleeps = []
+
+    def __call__(self):
+        return self.now
+
+    def sleep(self, seconds):
+        assert seconds >= 0
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def no_jitter(count):
+    return [0] * count
+
+
+def full_jitter(count):
+    return [10 ** 6] * count
+
+
+def make_api(client, retries=4, jitter=no_jitter):
+    clock = FakeClock()
+    return OvhApi(client, retries=retries, clock=clock, sleep=clock.sleep, jitter=jitter), clock
+
+
+def task(task_id, status, operation="clusterLeclercSnapshotUpdate", details=None, partition=PART):
+    return {"taskId": task_id, "operation": operation, "status": status, "details": details,
+            "partitionName": partition, "storageName": SVC}
+
+
+def assert_no_secret(*values):
+    text = json.dumps([repr(value) for value in values], default=str)
+    for secret in ALL_SECRETS:
+        assert secret not in text
+
+
+# ------------------------------------------------------------------ retries
+
+def test_429_honours_retry_after():
+    client = FakeClient([api_error(ovh_exc.APIError, 429, "Too many requests", headers={"Retry-After": "7"}), ["hour-1"]])
+    api, clock = make_api(client)
+    assert api.get(SNAPSHOTS, "read the schedule") == ["hour-1"]
+    assert clock.sleeps == [7]
+    assert len(client.calls) == 2
+
+
+def test_429_without_retry_after_uses_the_backoff():
+    client = FakeClient([api_error(ovh_exc.APIError, 429, "Too many requests")] * 2 + [["hour-1"]])
+    api, clock = make_api(client, jitter=full_jitter)
+    assert api.get(SNAPSHOTS, "read the schedule") == ["hour-1"]
+    assert clock.sleeps == [1, 2]
+
+
+def test_retry_after_is_capped():
+    client = FakeClient([api_error(ovh_exc.APIError, 429, "Too many requests", headers={"retry-after": "3600"}), []])
+    api, clock = make_api(client)
+    api.get(SNAPSHOTS, "read the schedule")
+    assert clock.sleeps == [_api.RETRY_DELAY_CAP]
+
+
+@pytest.mark.parametrize("failure", [
+    lambda: server_error(500, "Internal server error"),
+    lambda: server_error(502, "Bad gateway"),
+    lambda: server_error(503),
+    lambda: server_error(504, "Gateway timeout"),
+    network_error,
+    ovh_exc.NetworkError,
+    lambda: ovh_exc.InvalidResponse("Failed to decode API response", ValueError("Expecting value")),
+], ids=["500", "502", "503", "504", "http-error", "network-error", "not-json"])
+def test_transient_failures_are_retried_with_growing_capped_backoff(failure):
+    client = FakeClient([failure() for dummy in range(6)] + [["day-1"]])
+    api, clock = make_api(client, retries=6, jitter=full_jitter)
+    assert api.get(SNAPSHOTS, "read the schedule") == ["day-1"]
+    assert len(client.calls) == 7
+    assert clock.sleeps == [1, 2, 4, 8, 10, 10]
+
+
+def test_backoff_pauses_stay_within_half_and_whole_step_with_real_jitter():
+    client = FakeClient([server_error() for dummy in range(6)] + [[]])
+    clock = FakeClock()
+    api = OvhApi(client, retries=6, clock=clock, sleep=clock.sleep)
+    api.get(SNAPSHOTS, "read the schedule")
+    steps = [1, 2, 4, 8, 10, 10]
+    assert len(clock.sleeps) == len(steps)
+    assert all(step / 2.0 <= pause <= step for pause, step in zip(clock.sleeps, steps))
+
+
+def test_gives_up_after_the_retries_with_a_clear_message():
+    client = FakeClient([server_error() for dummy in range(3)])
+    api, clock = make_api(client, retries=2)
+    with pytest.raises(OvhApiError) as err:
+        api.get(SNAPSHOTS, "read the schedule of partition backups on service zpool-1")
+    assert str(err.value) == ("gave up after 3 attempts to read the schedule of partition backups on service zpool-1: "
+                              "Service temporarily unavailable (HTTP 503, OVH query id EU.ext-1.q1)")
+    assert err.value.status == 503
+    assert len(client.calls) == 3
+    assert len(clock.sleeps) == 2
+
+
+def test_zero_retries_sends_once():
+    client = FakeClient([network_error()])
+    api, clock = make_api(client, retries=0)
+    with pytest.raises(OvhApiError, match="gave up after 1 attempts to read the schedule: the OVHcloud API could not be reached"):
+        api.get(SNAPSHOTS, "read the schedule")
+    assert clock.sleeps == []
+
+
+@pytest.mark.parametrize("cls,status,message", [
+    (ovh_exc.BadParametersError, 400, "Invalid body"),
+    (ovh_exc.Forbidden, 403, "Forbidden"),
+    (ovh_exc.ResourceNotFoundError, 404, "The requested object (partitionName = backups) does not exist"),
+    (ovh_exc.ResourceConflictError, 409, "This snapshot type is already scheduled"),
+    (ovh_exc.APIError, 401, "You must login first"),
+])
+def test_client_errors_are_not_retried(cls, status, message):
+    client = FakeClient([api_error(cls, status, message, **{"class": "Client::Error"})])
+    api, clock = make_api(client)
+    with pytest.raises(OvhApiError) as err:
+        api.get(SNAPSHOTS, "read the schedule of partition backups on service zpool-1")
+    assert len(client.calls) == 1
+    assert clock.sleeps == []
+    assert err.value.status == status
+    assert err.value.query_id == "EU.ext-1.q1"
+    assert not isinstance(err.value, OvhBusyError)
+    assert str(err.value).startswith("Could not read the schedule of partition backups on service zpool-1: ")
+    assert str(err.value).endswith("(HTTP %d, OVH query id EU.ext-1.q1)" % status)
+
+
+def test_not_found_message_and_fail_kwargs():
+    error = api_error(ovh_exc.ResourceNotFoundError, 404, "The requested object (partitionName = nope) does not exist",
+                      **{"class": "Client::NotFound"})
+    api, dummy = make_api(FakeClient([error]))
+    with pytest.raises(OvhApiError) as err:
+        api.get("/dedicated/nasha/zpool-1/partition/nope/snapshot", "read the schedule of partition nope on service zpool-1")
+    assert err.value.to_fail_kwargs() == dict(
+        msg="Could not read the schedule of partition nope on service zpool-1: The requested object (partitionName = nope) "
+            "does not exist (HTTP 404, OVH query id EU.ext-1.q1)",
+        http_status=404, query_id="EU.ext-1.q1", error_code="Client::NotFound")
+
+
+def test_query_id_from_headers_when_the_exception_has_none():
+    error = api_error(ovh_exc.BadParametersError, 400, "Bad value", query_id=None)
+    error.response.headers["x-ovh-queryid"] = "CA.ext-2.q9"
+    api, dummy = make_api(FakeClient([error]))
+    with pytest.raises(OvhApiError, match=r"\(HTTP 400, OVH query id CA.ext-2.q9\)"):
+        api.get(SNAPSHOTS, "read the schedule")
+
+
+# ------------------------------------------------------------------ writes
+
+def test_lost_write_found_applied_is_not_written_twice():
+    client = FakeClient([network_error()])
+    api, clock = make_api(client)
+    applied = {"taskId": None, "status": "done"}
+    rechecks = []
+
+    def recheck():
+        rechecks.append(client.calls[:])
+        return applied
+
+    assert api.write("POST", SNAPSHOTS, "add day-1", body={"snapshotType": "day-1"}, recheck=recheck) is applied
+    assert [call[0] for call in client.calls] == ["POST"]
+    assert len(rechecks) == 1
+    assert len(clock.sleeps) == 1
+
+
+def test_lost_write_not_applied_is_sent_again():
+    client = FakeClient([server_error(500, "Internal server error"), task(7, "todo")])
+    api, dummy = make_api(client)
+    rechecks = []
+    answer = api.write("DELETE", SNAPSHOTS + "/day-1", "remove day-1", recheck=lambda: rechecks.append(1))
+    assert answer == task(7, "todo")
+    assert [call[0] for call in client.calls] == ["DELETE", "DELETE"]
+    assert rechecks == [1]
+
+
+def test_lost_write_without_recheck_is_not_retried():
+    client = FakeClient([network_error(), task(7, "todo")])
+    api, clock = make_api(client)
+    with pytest.raises(OvhApiError) as err:
+        api.write("POST", SNAPSHOTS, "add snapshot type day-1", body={"snapshotType": "day-1"})
+    assert len(client.calls) == 1
+    assert clock.sleeps == []
+    assert "may or may not have been applied" in str(err.value)
+    assert str(err.value).startswith("Could not add snapshot type day-1: the OVHcloud API could not be reached at https://eu.api.ovh.com/1.0")
+
+
+def test_throttled_write_is_retried_without_recheck():
+    client = FakeClient([api_error(ovh_exc.APIError, 429, "Too many requests", headers={"Retry-After": "2"}), task(8, "todo")])
+    api, clock = make_api(client)
+    recheck_calls = []
+    assert api.write("POST", SNAPSHOTS, "add day-1", body={"snapshotType": "day-1"},
+                     recheck=lambda: recheck_calls.append(1))["taskId"] == 8
+    assert recheck_calls == []
+    assert clock.sleeps == [2]
+    assert client.calls[0] == ("POST", SNAPSHOTS, {"snapshotType": "day-1"})
+
+
+def test_write_failing_in_the_time_request_was_not_sent_and_is_retried():
+    client = FakeClient([network_error(), task(9, "todo")])
+    client._time_delta = None  # python-ovh has not fetched /auth/time yet, and the failure leaves it unfetched
+    api, dummy = make_api(client)
+    assert api.write("POST", SNAPSHOTS, "add day-1", body={"snapshotType": "day-1"})["taskId"] == 9
+    assert len(client.calls) == 2
+
+
+@pytest.mark.parametrize("error_class,message", [
+    ("Client::Conflict::ResourceBusy", "The partition backups is busy: task 3 is still in progress, retry later"),
+    ("Client::Conflict", "The partition is busy, retry later"),
+    ("Client::Conflict", "A pending task prevents this change"),
+])
+def test_busy_conflict_raises_the_busy_error(error_class, message):
+    client = FakeClient([api_error(ovh_exc.ResourceConflictError, 409, message, **{"class": error_class})])
+    api, clock = make_api(client)
+    with pytest.raises(OvhBusyError) as err:
+        api.write("POST", SNAPSHOTS, "add day-1", body={"snapshotType": "day-1"})
+    assert err.value.status == 409
+    assert message in str(err.value)
+    assert len(client.calls) == 1 and clock.sleeps == []
+
+
+def test_write_rejects_a_read_method():
+    api, dummy = make_api(FakeClient())
+    with pytest.raises(ValueError):
+        api.write("GET", SNAPSHOTS, "read")
+
+
+# ------------------------------------------------------------------ authentication errors
+
+def test_not_granted_call_names_the_route():
+    path = "/dedicated/nasha/zpool-1/partition/backups/customSnapshot/snap-a"
+    error = api_error(ovh_exc.NotGrantedCall, 403, "This call has not been granted", errorCode="NOT_GRANTED_CALL")
+    api, dummy = make_api(FakeClient([error]))
+    with pytest.raises(OvhApiError) as err:
+        api.write("DELETE", path, "delete custom snapshot snap-a")
+    text = str(err.value)
+    assert ("the consumer key is not allowed to call DELETE "
+            "/dedicated/nasha/{serviceName}/partition/{partitionName}/customSnapshot/{name}") in text
+    assert "DELETE %s" % path in text
+    assert err.value.error_code == "NOT_GRANTED_CALL"
+    assert text.endswith("(HTTP 403, OVH query id EU.ext-1.q1)")
+
+
+@pytest.mark.parametrize("path,template", [
+    ("/dedicated/nasha", "/dedicated/nasha"),
+    ("/dedicated/nasha/zpool-1/partition", "/dedicated/nasha/{serviceName}/partition"),
+    ("/dedicated/nasha/zpool-1/partition/task/snapshot/day-1",
+     "/dedicated/nasha/{serviceName}/partition/{partitionName}/snapshot/{snapshotType}"),
+    ("/dedicated/nasha/zpool-1/task/42?status=todo", "/dedicated/nasha/{serviceName}/task/{taskId}"),
+])
+def test_route_template(path, template):
+    assert _api.route_template(path) == template
+
+
+@pytest.mark.parametrize("cls,status,code,message,advice", [
+    (ovh_exc.InvalidCredential, 403, "INVALID_CREDENTIAL", "This credential is not valid", "consumer key is not valid or has expired"),
+    (ovh_exc.NotCredential, 403, "NOT_CREDENTIAL", "This credential is not validated", "has not been validated"),
+    (ovh_exc.InvalidKey, 403, "INVALID_KEY", "This application key is invalid", "application key is unknown"),
+    (ovh_exc.BadParametersError, 400, "INVALID_SIGNATURE", "Invalid signature", "application_secret is the secret"),
+    (ovh_exc.BadParametersError, 400, "QUERY_TIME_OUT", "Query out of time", "clock"),
+    (ovh_exc.BadParametersError, 400, "SOMETHING", "Invalid timestamp", "clock"),
+])
+def test_authentication_errors_say_what_to_check(cls, status, code, message, advice):
+    api, dummy = make_api(FakeClient([api_error(cls, status, message, errorCode=code)]))
+    with pytest.raises(OvhApiError) as err:
+        api.get(SNAPSHOTS, "read the schedule")
+    assert advice in str(err.value)
+    assert message in str(err.value)
+    assert err.value.status == status
+
+
+def test_no_secret_in_any_failure_output():
+    leaky = [
+        ovh_exc.InvalidKey("Invalid ApplicationSecret '%s'" % APP_SECRET),
+        api_error(ovh_exc.BadParametersError, 400, "Invalid signature for consumer %s" % CONSUMER_KEY, errorCode="INVALID_SIGNATURE",
+                  details={"consumerKey": CONSUMER_KEY}),
+        ovh_exc.HTTPError("Low HTTP request failed error", ConnectionError("proxy said %s" % CLIENT_SECRET)),
+    ]
+    for error in leaky:
+        client = FakeClient([error])
+        client._client_secret = CLIENT_SECRET
+        api, dummy = make_api(client, retries=0)
+        with pytest.raises(OvhApiError) as err:
+            api.write("POST", SNAPSHOTS, "add day-1")
+        assert "********" in str(err.value)
+        assert_no_secret(str(err.value), err.value.to_fail_kwargs())
+
+
+# ------------------------------------------------------------------ tasks
+
+def test_wait_tasks_polls_pending_tasks_together_with_growing_pauses():
+    client = FakeClient(tasks={
+        11: [task(11, "todo"), task(11, "doing"), task(11, "done")],
+        12: [task(12, "init"), task(12, "doing"), task(12, "doing"), task(12, "done")],
+    })
+    api, clock = make_api(client)
+    done = api.wait_tasks(SVC, [task(11, "todo"), task(13, "done"), task(12, "init")], api.deadline(600))
+    assert [(item["taskId"], item["status"]) for item in done] == [(11, "done"), (13, "done"), (12, "done")]
+    polled = [call[1].rsplit("/", 1)[1] for call in client.calls]
+    # round 1: both; round 2: both; round 3: 11 is done, only 12; round 4: only 12; 13 is never read
+    assert polled == ["11", "12", "11", "12", "11", "12", "12"]
+    assert clock.sleeps == [1.0, 1.5, 2.25, 3.375]
+
+
+def test_wait_tasks_pauses_are_capped():
+    client = FakeClient(tasks={5: [task(5, "doing")] * 12 + [task(5, "done")]})
+    api, clock = make_api(client)
+    api.wait_tasks(SVC, [task(5, "todo")], api.deadline(600))
+    assert max(clock.sleeps) == _api.TASK_POLL_CAP
+    assert clock.sleeps == sorted(clock.sleeps)
+
+
+def test_wait_tasks_for_finished_tasks_makes_no_request():
+    client = FakeClient()
+    api, clock = make_api(client)
+    assert api.wait_tasks(SVC, [task(1, "done")], api.deadline(10)) == [task(1, "done")]
+    assert client.calls == [] and clock.sleeps == []
+
+
+@pytest.mark.parametrize("status", ["cancelled", "customerError", "ovhError"])
+def test_wait_tasks_failed_task(status):
+    failed = task(21, status, operation="clusterLeclercCustomSnapCreate", details="quota exceeded")
+    client = FakeClient(tasks={21: [task(21, "doing"), failed]})
+    api, dummy = make_api(client)
+    with pytest.raises(OvhApiError) as err:
+        api.wait_tasks(SVC, [task(21, "todo", operation="clusterLeclercCustomSnapCreate")], api.deadline(600))
+    assert str(err.value) == ("task 21 (operation clusterLeclercCustomSnapCreate) on service zpool-1 partition backups "
+                              "ended with status %s: quota exceeded" % status)
+    assert err.value.error_code == status
+
+
+def test_wait_tasks_times_out_with_the_last_status():
+    client = FakeClient(tasks={31: [task(31, "doing")]})
+    api, clock = make_api(client)
+    started = clock.now
+    deadline = api.deadline(3)
+    with pytest.raises(OvhApiError) as err:
+        api.wait_tasks(SVC, [task(31, "todo")], deadline)
+    assert str(err.value) == "timed out after 3 s waiting for task 31 (last status doing); the change may still be applied"
+    assert clock.now - started == pytest.approx(3)
+    assert clock.sleeps == [1.0, 1.5, 0.5]
+
+
+def test_pending_tasks_lists_each_pending_status_and_filters_on_the_partition():
+    client = FakeClient([[4], [6, 4], [5]], tasks={
+        4: [task(4, "doing")],
+        5: [task(5, "todo", partition="media")],
+        6: [task(6, "done")],  # finished between the list and the read
+    })
+    api, dummy = make_api(client)
+    assert api.pending_tasks(SVC, PART) == [task(4, "doing")]
+    listed = [call for call in client.calls if call[1] == "/dedicated/nasha/zpool-1/task"]
+    assert [call[2] for call in listed] == [{"status": "init"}, {"status": "todo"}, {"status": "doing"}]
+    assert [call[1] for call in client.calls[3:]] == ["/dedicated/nasha/zpool-1/task/%d" % n for n in (4, 5, 6)]
+
+
+def test_wait_until_idle():
+    client = FakeClient([[], [], []])
+    api, clock = make_api(client)
+    assert api.wait_until_idle(SVC, PART, api.deadline(60)) == []
+    assert clock.sleeps == []
+
+    client = FakeClient([[], [8], []], tasks={8: [task(8, "todo"), task(8, "todo"), task(8, "cancelled")]})
+    api, clock = make_api(client)
+    # Another task's failure is not this caller's: it only waits for the partition to be idle.
+    assert [t["status"] for t in api.wait_until_idle(SVC, PART, api.deadline(60))] == ["cancelled"]
+    assert clock.sleeps == [1.0, 1.5]
+
+
+# ------------------------------------------------------------------ connection settings and credentials
+
+@pytest.fixture
+def clean_config(monkeypatch, tmp_path):
+    """No OVH_* variable, no ovh.conf, and a private copy of python-ovh's endpoint table."""
+    for name in ("ENDPOINT", "APPLICATION_KEY", "APPLICATION_SECRET", "CONSUMER_KEY", "CLIENT_ID", "CLIENT_SECRET"):
+        monkeypatch.delenv("OVH_" + name, raising=False)
+    monkeypatch.setattr(ovh.config, "CONFIG_PATH", [])
+    monkeypatch.setattr(ovh.client, "ENDPOINTS", dict(ovh.client.ENDPOINTS))
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def params(**values):
+    base = dict(endpoint=None, application_key=None, application_secret=None, consumer_key=None,
+                client_id=None, client_secret=None, api_timeout=30, api_retries=4)
+    base.update(values)
+    return base
+
+
+@pytest.mark.parametrize("url", [
+    "https://eu.api.ovh.com/1.0",
+    "https://api.example.test:8443/prefix/1.0",
+    "http://127.0.0.1:8080/1.0",
+    "http://127.3.2.1/1.0",
+    "http://[::1]:9000/1.0",
+    "http://localhost:9000/1.0",
+])
+def test_endpoint_urls_accepted_and_registered(clean_config, url):
+    settings = connection_settings(params(endpoint=url))
+    assert settings["endpoint"] == url
+    assert ovh.client.ENDPOINTS[url] == url
+
+
+@pytest.mark.parametrize("url,reason", [
+    ("http://api.example.test/1.0", "plain http to a remote host"),
+    ("http://10.0.0.5:8080/1.0", "plain http to a remote host"),
+    ("https://api.example.test/api", "must end with the API version path /1.0"),
+    ("https://api.example.test", "must end with the API version path /1.0"),
+    ("ftp://api.example.test/1.0", "not an http:// or https:// URL"),
+    ("https://user:pw@api.example.test/1.0", "must not hold a user name or password"),
+    ("https://api.example.test:99999/1.0", "not a valid URL"),
+])
+def test_endpoint_urls_refused(clean_config, url, reason):
+    with pytest.raises(OvhApiError, match=reason) as err:
+        connection_settings(params(endpoint=url))
+    assert "pw" not in str(err.value)
+    assert url not in ovh.client.ENDPOINTS
+
+
+def test_unknown_endpoint_name_refused(clean_config):
+    with pytest.raises(OvhApiError, match="Unknown endpoint ovh-mars: use one of .*ovh-eu"):
+        connection_settings(params(endpoint="ovh-mars"))
+
+
+def test_missing_endpoint_says_how_to_set_it(clean_config):
+    with pytest.raises(OvhApiError, match="set endpoint or OVH_ENDPOINT"):
+        connection_settings(params())
+
+
+def test_endpoint_from_environment(clean_config, monkeypatch):
+    monkeypatch.setenv("OVH_ENDPOINT", "ovh-ca")
+    assert connection_settings(params())["endpoint"] == "ovh-ca"
+
+
+@pytest.mark.parametrize("values,message", [
+    (dict(api_timeout=0), "api_timeout must be 1 second or more"),
+    (dict(api_retries=-1), "api_retries must be 0 or more"),
+])
+def test_limits(clean_config, values, message):
+    with pytest.raises(OvhApiError, match=message):
+        connection_settings(params(endpoint="ovh-eu", **values))
+
+
+class RecordingFactory:
+    def __init__(self):
+        self.kwargs = None
+
+    def __call__(self, **kwargs):
+        self.kwargs = kwargs
+        client = FakeClient()
+        for name in _api.CREDENTIAL_NAMES:
+            setattr(client, "_" + name, kwargs.get(name))
+        return client
+
+
+@pytest.mark.parametrize("given,missing", [
+    (dict(application_key="ak-1234"), "application_secret is missing"),
+    (dict(application_secret=APP_SECRET, consumer_key=CONSUMER_KEY), "application_key is missing"),
+    (dict(client_id="cid-1234"), "client_secret is missing"),
+    (dict(client_secret=CLIENT_SECRET), "client_id is missing"),
+    (dict(application_key="ak-1234", application_secret=APP_SECRET), "consumer_key is missing"),
+    (dict(application_key="ak-1234", application_secret=APP_SECRET, consumer_key=CONSUMER_KEY,
+          client_id="cid-1234", client_secret=CLIENT_SECRET), "use one kind of credentials only"),
+    ({}, "No OVHcloud credentials are set"),
+])
+def test_incomplete_credentials_are_named_never_shown(clean_config, given, missing):
+    factory = RecordingFactory()
+    with pytest.raises(OvhApiError, match=missing) as err:
+        build_client(params(endpoint="ovh-eu", **given), client_factory=factory)
+    assert factory.kwargs is None  # refused before the client exists
+    assert_no_secret(str(err.value), err.value.to_fail_kwargs())
+
+
+def test_credentials_completed_from_environment(clean_config, monkeypatch):
+    monkeypatch.setenv("OVH_APPLICATION_SECRET", APP_SECRET)
+    monkeypatch.setenv("OVH_CONSUMER_KEY", CONSUMER_KEY)
+    client = build_client(params(endpoint="ovh-eu", application_key="ak-1234", api_timeout=12))
+    assert client._timeout == 12
+    assert client._application_key == "ak-1234"
+    assert client._application_secret == APP_SECRET
+
+
+def test_url_endpoint_with_ovh_conf_section_named_by_the_url(clean_config, monkeypatch):
+    url = "http://127.0.0.1:8765/1.0"
+    conf = clean_config / "ovh.conf"
+    conf.write_text("[default]\nendpoint=%s\n[%s]\napplication_key=ak-1234\napplication_secret=%s\nconsumer_key=%s\n"
+                    % (url, url, APP_SECRET, CONSUMER_KEY))
+    monkeypatch.setattr(ovh.config, "CONFIG_PATH", [str(conf)])
+    client = build_client(params(api_timeout=7))  # the real ovh.Client; it sends nothing when created
+    assert client._endpoint == url
+    assert client._application_key == "ak-1234"
+    assert client._consumer_key == CONSUMER_KEY
+    assert client._timeout == 7
+
+
+def test_oauth2_refused_on_a_url_endpoint(clean_config):
+    with pytest.raises(OvhApiError, match="only work with the endpoints"):
+        build_client(params(endpoint="https://api.example.test/1.0", client_id="cid-1234", client_secret=CLIENT_SECRET),
+                     client_factory=RecordingFactory())
+
+
+def test_python_ovh_configuration_errors_become_clear_errors(clean_config):
+    def factory(**kwargs):
+        raise ovh_exc.InvalidConfiguration("Invalid config, secret %s" % kwargs["application_secret"])
+
+    with pytest.raises(OvhApiError, match="The OVHcloud connection settings are not valid: Invalid config") as err:
+        build_client(params(endpoint="ovh-eu", application_key="ak-1234", application_secret=APP_SECRET,
+                            consumer_key=CONSUMER_KEY), client_factory=factory)
+    assert_no_secret(str(err.value))
+
+
+def test_credentials_resolved_by_the_client_are_checked(clean_config):
+    def factory(**kwargs):
+        client = RecordingFactory()(**kwargs)
+        client._consumer_key = None  # as if python-ovh's own lookup had found none
+        return client
+
+    with pytest.raises(OvhApiError, match="consumer_key is missing"):
+        build_client(params(endpoint="ovh-eu", application_key="ak-1234", application_secret=APP_SECRET,
+                            consumer_key=CONSUMER_KEY), client_factory=factory)
+
+
+def test_to_fail_kwargs_only_has_known_facts():
+    assert OvhApiError("Something failed").to_fail_kwargs() == dict(msg="Something failed")
+    error = OvhApiError("Busy", status=409, query_id="q", error_code="Client::Conflict", details={"a": 1})
+    assert error.to_fail_kwargs() == dict(msg="Busy", http_status=409, query_id="q", error_code="Client::Conflict",
+                                          details={"a": 1})
