@@ -21,11 +21,11 @@ description:
     per custom snapshot whose expiration is declared.
   - A partition whose state cannot be read is reported with its RV(partitions[].errors); the others are planned.
 author:
-  - snapkeep.nasha contributors
+  - snapkeep.nasha contributors (@snapkeep)
 extends_documentation_fragment:
   - snapkeep.nasha.ovh
   - ansible.builtin.action_common_attributes
-  - ansible.builtin.action_common_attributes.action_groups
+  - ansible.builtin.action_common_attributes.actiongroups
 attributes:
   check_mode:
     support: full
@@ -122,6 +122,13 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+check_mode:
+  description:
+    - Whether the module ran in check mode, so that what follows it can say "would" (the variable
+      C(ansible_check_mode) only reflects the command line, not the C(check_mode) keyword).
+  returned: success
+  type: bool
+  sample: false
 partitions:
   description:
     - One entry per managed partition, the listed ones first in their order, then (with O(all_partitions=true))
@@ -230,16 +237,12 @@ partitions:
 """
 
 import datetime
-import traceback
 from concurrent.futures import ThreadPoolExecutor
-
-from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError
 from ansible_collections.snapkeep.nasha.plugins.module_utils._base import NashaModule
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient
 from ansible_collections.snapkeep.nasha.plugins.module_utils._policy import (
-    VOLUPTUOUS_IMPORT_ERROR,
     PolicyError,
     custom_snapshots_to_read,
     merge_policy,
@@ -333,7 +336,7 @@ def plan_service(nasha):
         for expired in plan.expired:
             module.warn("custom snapshot %s of partition %s on service %s is not created: its declared expiration has passed."
                         % (expired, name, service_name))
-    return dict(changed=False, partitions=partitions)
+    return dict(changed=False, check_mode=module.check_mode, partitions=partitions)
 
 
 def main():
@@ -346,9 +349,6 @@ def main():
         max_concurrent_requests=dict(type="int", default=4),
     )
     nasha = NashaModule(argument_spec, supports_check_mode=True)
-    if VOLUPTUOUS_IMPORT_ERROR is not None:
-        nasha.module.fail_json(msg=missing_required_lib("voluptuous"), exception="".join(
-            traceback.format_exception(type(VOLUPTUOUS_IMPORT_ERROR), VOLUPTUOUS_IMPORT_ERROR, VOLUPTUOUS_IMPORT_ERROR.__traceback__)))
     nasha.run(lambda: plan_service(nasha))
 
 

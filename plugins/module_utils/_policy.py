@@ -1,0 +1,531 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, snapkeep.nasha contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Partition-wide snapshot policies: validate and merge what the inventory declares, and plan each partition.
+
+A policy is declared in three layers (defaults, named templates, the partition's own keys). Each layer is
+validated on its own, so that every message points at the variable the user wrote, then the layers are merged
+key by key: the partition's own keys win over its template, which wins over the defaults.
+
+Everything here is pure: no HTTP and no AnsibleModule. The plans come from the planners of `_nasha`.
+"""
+from __future__ import annotations
+
+import difflib
+import typing
+
+from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
+
+from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import (
+    SNAPSHOT_TYPES,
+    STATES,
+    custom_name_error,
+    find_custom_snapshot,
+    format_expiration,
+    parse_duration,
+    parse_expiration,
+    plan_custom_snapshot,
+    plan_schedule,
+    resolve_expiration,
+    sort_snapshot_types,
+)
+
+try:
+    import voluptuous as vol
+except ImportError as exc:  # reported by the module that needs it
+    vol = None
+    VOLUPTUOUS_IMPORT_ERROR = exc
+else:
+    VOLUPTUOUS_IMPORT_ERROR = None
+
+
+# The names under which the role declares the layers; messages use them since that is what users write.
+TEMPLATES_VARIABLE = "nasha_snapshot_policy_templates"
+DEFAULTS_VARIABLE = "nasha_snapshot_policy_defaults"
+PARTITIONS_VARIABLE = "nasha_snapshot_policy_partitions"
+
+POLICY_KEYS = ("snapshot_types", "purge_snapshot_types", "custom_snapshots", "purge_custom_snapshots")
+PARTITION_KEYS = ("name", "policy") + POLICY_KEYS
+CUSTOM_SNAPSHOT_KEYS = ("name", "expiration", "expires_in", "state")
+
+# What a partition gets for a key no layer declares. No snapshot_types means the schedule is left as it is.
+POLICY_DEFAULTS = {
+    "snapshot_types": None,
+    "purge_snapshot_types": True,
+    "custom_snapshots": [],
+    "purge_custom_snapshots": False,
+}
+
+_BOTH_EXPIRATIONS = "give either expiration or expires_in, not both"
+
+
+class PolicyError(ValueError):
+    """The declared policy is not valid; `errors` holds every message, each naming the service and the path."""
+
+    def __init__(self, errors):
+        self.errors = list(errors)
+        super().__init__("; ".join(self.errors))
+
+
+# --------------------------------------------------------------------------------------------
+# Value validators (voluptuous calls them; each raises vol.Invalid with a sentence)
+# --------------------------------------------------------------------------------------------
+
+
+def _text(value):
+    if not isinstance(value, str) or not value:
+        raise vol.Invalid("must be a non-empty text, not %r" % (value,))
+    return value
+
+
+def _boolean(value):
+    """A boolean; the texts Ansible reads as booleans ("yes", "false", ...) are accepted, as in module options."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.lower() in BOOLEANS_TRUE:
+        return True
+    if isinstance(value, str) and value.lower() in BOOLEANS_FALSE:
+        return False
+    raise vol.Invalid("must be a boolean (true or false), not %r" % (value,))
+
+
+def _snapshot_type(value):
+    if value not in SNAPSHOT_TYPES:
+        raise vol.Invalid("unknown snapshot type %r; valid types are %s" % (value, ", ".join(SNAPSHOT_TYPES)))
+    return value
+
+
+def _custom_name(value):
+    error = custom_name_error(value)
+    if error:
+        raise vol.Invalid(error)
+    return value
+
+
+def _expiration(value):
+    try:
+        parse_expiration(value)
+    except ValueError as exc:
+        raise vol.Invalid(str(exc))
+    return value
+
+
+def _duration(value):
+    try:
+        parse_duration(value)
+    except ValueError as exc:
+        raise vol.Invalid(str(exc))
+    return value
+
+
+def _state(value):
+    if value not in STATES:
+        raise vol.Invalid("must be one of %s, not %r" % (", ".join(STATES), value))
+    return value
+
+
+def _optional(validator):
+    """`validator`, or None (a key written without a value)."""
+    def validate(value):
+        return None if value is None else validator(value)
+    return validate
+
+
+def _list_of(validator, item_errors=None):
+    """A list whose items all pass `validator`; every problem of every item is reported, not only the first.
+
+    `item_errors(item)` returns further problems of one item (as vol.Invalid, with paths relative to it).
+    """
+    def validate(value):
+        if not isinstance(value, list):
+            raise vol.Invalid("must be a list, not %r" % (value,))
+        items, errors = [], []
+        for index, item in enumerate(value):
+            problems = []
+            try:
+                items.append(validator(item))
+            except vol.MultipleInvalid as exc:
+                problems.extend(exc.errors)
+            except vol.Invalid as exc:
+                problems.append(exc)
+            if item_errors is not None:
+                problems.extend(item_errors(item))
+            for problem in problems:
+                problem.prepend([index])
+                errors.append(problem)
+        if errors:
+            raise vol.MultipleInvalid(errors)
+        return items
+    return validate
+
+
+def _expiration_conflict(item):
+    if isinstance(item, dict) and item.get("expiration") is not None and item.get("expires_in") is not None:
+        return [vol.Invalid(_BOTH_EXPIRATIONS)]
+    return []
+
+
+# --------------------------------------------------------------------------------------------
+# Schemas
+# --------------------------------------------------------------------------------------------
+
+
+def _custom_snapshot_schema():
+    return vol.Schema({
+        vol.Required("name"): _custom_name,
+        vol.Optional("expiration"): _optional(_expiration),
+        vol.Optional("expires_in"): _optional(_duration),
+        vol.Optional("state", default="present"): _state,
+    })
+
+
+def _policy_fields(with_defaults):
+    """The policy keys; with defaults for a merged policy, without for one layer (absent means "not declared")."""
+    def key(name):
+        if with_defaults and POLICY_DEFAULTS[name] is not None:
+            return vol.Optional(name, default=POLICY_DEFAULTS[name])
+        if with_defaults:
+            return vol.Optional(name, default=None)
+        return vol.Optional(name)
+    return {
+        key("snapshot_types"): _optional(_list_of(_snapshot_type)),
+        key("purge_snapshot_types"): _boolean,
+        key("custom_snapshots"): _list_of(_custom_snapshot_schema(), _expiration_conflict),
+        key("purge_custom_snapshots"): _boolean,
+    }
+
+
+def policy_schema():
+    """The schema of one merged partition policy; it fills in the default of every key left out."""
+    _require_voluptuous()
+    return vol.Schema(_policy_fields(with_defaults=True))
+
+
+def _layer_schema():
+    return vol.Schema(_policy_fields(with_defaults=False))
+
+
+def _partition_schema():
+    fields = _policy_fields(with_defaults=False)
+    fields[vol.Required("name")] = _text
+    fields[vol.Optional("policy")] = _optional(_text)
+    return vol.Schema(fields)
+
+
+def _require_voluptuous():
+    if vol is None:
+        raise RuntimeError("the Python library voluptuous is needed to validate snapshot policies: %s" % VOLUPTUOUS_IMPORT_ERROR)
+
+
+def validate_policy(policy):
+    """Return one merged policy with every key filled in; PolicyError (paths relative to the policy) if invalid."""
+    validated = _validated(policy_schema(), policy, "policy", lambda path, message: "%s: %s" % (path, message))
+    return _merge(validated)
+
+
+# --------------------------------------------------------------------------------------------
+# Error messages
+# --------------------------------------------------------------------------------------------
+
+
+def _did_you_mean(word, candidates):
+    close = difflib.get_close_matches(str(word), list(candidates), n=1, cutoff=0.6)
+    return " (did you mean %s?)" % close[0] if close else ""
+
+
+def _allowed_keys(path, top_keys):
+    """The keys allowed in the dict that `path` (which ends at an unknown key) lies in."""
+    if "custom_snapshots" in path[:-1]:
+        return CUSTOM_SNAPSHOT_KEYS
+    return top_keys
+
+
+def _format_path(prefix, data, path):
+    """prefix + path as users write it: `.key` for keys, `[i] (name)` for list items that have a name."""
+    text = prefix
+    node = data
+    for element in path:
+        if isinstance(element, int):
+            text += "[%d]" % element
+            node = node[element] if isinstance(node, list) and 0 <= element < len(node) else None
+            if isinstance(node, dict) and isinstance(node.get("name"), str):
+                text += " (%s)" % node["name"]
+        else:
+            text += ".%s" % element
+            node = node.get(element) if isinstance(node, dict) else None
+    return text
+
+
+def _message(error, data, top_keys):
+    if error.error_message == "extra keys not allowed":
+        return "unknown key%s" % _did_you_mean(error.path[-1], _allowed_keys(error.path, top_keys))
+    if error.error_message == "required key not provided":
+        return "missing (required)"
+    if error.error_message == "expected a dictionary":
+        return "must be a dictionary, not %r" % (_value_at(data, error.path),)
+    return error.error_message
+
+
+def _value_at(data, path):
+    node = data
+    for element in path:
+        try:
+            node = node[element]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return node
+
+
+def _validated(schema, data, prefix, report, top_keys=POLICY_KEYS):
+    """schema(data), or PolicyError with one message per problem (report(path text, message) words it)."""
+    try:
+        return schema(data)
+    except vol.MultipleInvalid as exc:
+        errors = exc.errors
+    except vol.Invalid as exc:
+        errors = [exc]
+    raise PolicyError([report(_format_path(prefix, data, error.path), _message(error, data, top_keys)) for error in errors])
+
+
+# --------------------------------------------------------------------------------------------
+# Merge
+# --------------------------------------------------------------------------------------------
+
+
+def _duplicate_custom_snapshots(data):
+    """(index, name, first index) of each custom snapshot declared twice in one layer (as written, valid or not)."""
+    items = data.get("custom_snapshots") if isinstance(data, dict) else None
+    seen = {}
+    duplicates = []
+    for index, item in enumerate(items if isinstance(items, list) else []):
+        if not isinstance(item, dict) or not isinstance(item.get("name"), str):
+            continue
+        if item["name"] in seen:
+            duplicates.append((index, item["name"], seen[item["name"]]))
+        else:
+            seen[item["name"]] = index
+    return duplicates
+
+
+def _validate_layer(schema, data, prefix, report, errors, top_keys=POLICY_KEYS):
+    """The validated layer, or None after adding its problems to `errors`. None declares nothing."""
+    data = {} if data is None else data
+    try:
+        layer = _validated(schema, data, prefix, report, top_keys)
+    except PolicyError as exc:
+        errors.extend(exc.errors)
+        layer = None
+    duplicates = _duplicate_custom_snapshots(data)
+    for index, name, first in duplicates:
+        errors.append(report(
+            "%s.custom_snapshots[%d] (%s).name" % (prefix, index, name),
+            "custom snapshot declared twice in the same list (first at custom_snapshots[%d])" % first,
+        ))
+    return None if duplicates else layer
+
+
+def _merge(*layers):
+    """Key by key, the first layer that declares a key wins; then the defaults of the keys none declares."""
+    merged = {}
+    for layer in layers:
+        for key in POLICY_KEYS:
+            if key not in merged and layer and key in layer:
+                merged[key] = layer[key]
+    for key, value in POLICY_DEFAULTS.items():
+        merged.setdefault(key, list(value) if isinstance(value, list) else value)
+    merged["custom_snapshots"] = [
+        {
+            "name": item["name"],
+            "expiration": item.get("expiration"),
+            "expires_in": item.get("expires_in"),
+            "state": item.get("state", "present"),
+        }
+        for item in merged["custom_snapshots"]
+    ]
+    if merged["snapshot_types"] is not None:
+        merged["snapshot_types"] = sort_snapshot_types(merged["snapshot_types"])
+    return merged
+
+
+def merge_policy(service_name, templates, defaults, partitions, discovered_partitions=None, all_partitions=False):
+    """Validate the declared layers and return {partition name: merged policy}, listed partitions first.
+
+    `discovered_partitions`, when given, are the partitions the API lists: a listed partition that is not one of
+    them is an error, and with `all_partitions` every one of them that is not listed gets the defaults.
+    Raises PolicyError with every problem found, each message naming the service and the path of the bad value.
+    """
+    _require_voluptuous()
+
+    def report(path, message):
+        return "%s: %s: %s" % (service_name, path, message)
+
+    errors = []
+    templates = {} if templates is None else templates
+    partitions = [] if partitions is None else partitions
+
+    default_layer = _validate_layer(_layer_schema(), defaults, DEFAULTS_VARIABLE, report, errors)
+
+    template_layers = {}
+    if not isinstance(templates, dict):
+        errors.append(report(TEMPLATES_VARIABLE, "must be a dictionary of template name: policy, not %r" % (templates,)))
+        templates = {}
+    for template_name in sorted(templates, key=str):
+        prefix = "%s.%s" % (TEMPLATES_VARIABLE, template_name)
+        template_layers[template_name] = _validate_layer(_layer_schema(), templates[template_name], prefix, report, errors)
+
+    if not isinstance(partitions, list):
+        errors.append(report(PARTITIONS_VARIABLE, "must be a list of partitions, not %r" % (partitions,)))
+        partitions = []
+    declared = []  # (name, own layer, template layer) of the valid entries
+    first_index = {}
+    for index, entry in enumerate(partitions):
+        prefix = "%s[%d]" % (PARTITIONS_VARIABLE, index)
+        if isinstance(entry, dict) and isinstance(entry.get("name"), str):
+            prefix += " (%s)" % entry["name"]
+        if not isinstance(entry, dict):
+            errors.append(report(prefix, "must be a dictionary with at least a name, not %r" % (entry,)))
+            continue
+        layer = _validate_layer(_partition_schema(), entry, prefix, report, errors, PARTITION_KEYS)
+        name = entry.get("name")
+        if isinstance(name, str) and name:
+            if name in first_index:
+                errors.append(report(
+                    "%s.name" % prefix,
+                    "partition declared twice (first at %s[%d])" % (PARTITIONS_VARIABLE, first_index[name]),
+                ))
+                continue
+            first_index[name] = index
+            if discovered_partitions is not None and name not in discovered_partitions:
+                errors.append(report(
+                    "%s.name" % prefix,
+                    "no such partition on the service (it has: %s)" % (", ".join(sorted(discovered_partitions)) or "none"),
+                ))
+        template_name = entry.get("policy")
+        template_layer = None
+        if template_name is not None:
+            if template_name not in templates:
+                known = ", ".join(sorted(str(name) for name in templates)) or "none is declared"
+                errors.append(report(
+                    "%s.policy" % prefix,
+                    "unknown template %r%s; the templates are: %s" % (template_name, _did_you_mean(template_name, templates), known),
+                ))
+                continue
+            template_layer = template_layers.get(template_name)
+        if layer is not None:
+            declared.append((name, layer, template_layer))
+
+    if errors:
+        raise PolicyError(errors)
+
+    merged = {}
+    for name, layer, template_layer in declared:
+        merged[name] = _merge(layer, template_layer, default_layer)
+    if all_partitions and discovered_partitions is not None:
+        for name in sorted(discovered_partitions):
+            if name not in merged:
+                merged[name] = _merge(default_layer)
+    return merged
+
+
+# --------------------------------------------------------------------------------------------
+# Plan
+# --------------------------------------------------------------------------------------------
+
+
+class PartitionPlan(typing.NamedTuple):
+    """What must change on one partition for its policy to hold."""
+
+    snapshot_types_before: list
+    snapshot_types_after: list
+    add: list
+    remove: list
+    create: list  # [{"name", "expiration" (text sent, or None), "expires_in" (as declared, or None)}]
+    delete: list  # names as OVHcloud lists them, in the order to delete them
+    expiration_mismatches: list  # [{"name", "expiration", "declared_expiration"}]; never acted upon
+    expired: list  # declared snapshots not created because their expiration has passed
+    errors: list  # what cannot be done (the limit of custom snapshots)
+
+    @property
+    def changed(self):
+        return bool(self.add or self.remove or self.create or self.delete)
+
+
+def custom_snapshots_to_read(policy, listed_names):
+    """The listed custom snapshots whose expiration the plan compares (declared present with an expiration)."""
+    wanted = []
+    for item in policy["custom_snapshots"]:
+        if item["state"] == "present" and item["expiration"] is not None:
+            listed_name = find_custom_snapshot(listed_names, item["name"])
+            if listed_name is not None and listed_name not in wanted:
+                wanted.append(listed_name)
+    return wanted
+
+
+def plan_partition(policy, current_types, custom_snapshots, now):
+    """Compare a merged policy with a partition's state and return a PartitionPlan.
+
+    `current_types` are the scheduled types; `custom_snapshots` maps every listed custom snapshot name to its
+    expiration as reported (only those of custom_snapshots_to_read are compared; the others may be None).
+    Deletions come first so that they make room under OVHcloud's limit of custom snapshots for the creations.
+    """
+    now = parse_expiration(now)
+    if policy["snapshot_types"] is None:
+        before = sort_snapshot_types(current_types)
+        schedule = plan_schedule(before, before, "present", purge=True)
+    else:
+        schedule = plan_schedule(current_types, policy["snapshot_types"], "present", purge=policy["purge_snapshot_types"])
+
+    existing = dict(custom_snapshots or {})
+    declared = policy["custom_snapshots"]
+    claimed = set()
+    delete = []
+    for item in declared:
+        listed_name = find_custom_snapshot(existing, item["name"])
+        if listed_name is not None:
+            claimed.add(listed_name)
+        if item["state"] == "absent":
+            plan = plan_custom_snapshot(existing, item["name"], "absent", None)
+            if plan.action == "delete" and plan.listed_name not in delete:
+                delete.append(plan.listed_name)
+    if policy["purge_custom_snapshots"]:
+        delete.extend(name for name in sorted(existing) if name not in claimed)
+
+    remaining = dict((name, expiration) for name, expiration in existing.items() if name not in delete)
+    create, mismatches, expired, errors = [], [], [], []
+    for item in declared:
+        if item["state"] != "present":
+            continue
+        declared_expiration = parse_expiration(item["expiration"]) if item["expiration"] is not None else None
+        if find_custom_snapshot(remaining, item["name"]) is not None:
+            # expires_in counts from the creation: an existing snapshot has nothing to compare it with.
+            plan = plan_custom_snapshot(remaining, item["name"], "present", declared_expiration)
+            if plan.expiration_mismatch:
+                mismatches.append({
+                    "name": plan.listed_name,
+                    "expiration": plan.before["expiration"],
+                    "declared_expiration": format_expiration(declared_expiration),
+                })
+            continue
+        if declared_expiration is not None and declared_expiration <= now:
+            expired.append(item["name"])
+            continue
+        expiration = resolve_expiration(item["expiration"], item["expires_in"], now)
+        try:
+            plan = plan_custom_snapshot(remaining, item["name"], "present", expiration)
+        except ValueError as exc:
+            errors.append(str(exc))
+            continue
+        create.append({"name": item["name"], "expiration": plan.after["expiration"], "expires_in": item["expires_in"]})
+        remaining[item["name"]] = plan.after["expiration"]
+
+    return PartitionPlan(
+        snapshot_types_before=list(schedule.before),
+        snapshot_types_after=list(schedule.after),
+        add=list(schedule.to_add),
+        remove=list(schedule.to_remove),
+        create=create,
+        delete=delete,
+        expiration_mismatches=mismatches,
+        expired=expired,
+        errors=errors,
+    )
