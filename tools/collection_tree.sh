@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Lays the collection out under .build/ansible_collections/snapkeep/nasha, the path ansible-test needs,
+# Lays the collection out under $NASHA_BUILD_DIR (default .build)/ansible_collections/snapkeep/nasha, the path ansible-test needs,
 # from the files git tracks plus the untracked ones it does not ignore (no virtualenv, no test output).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-dest="$root/.build/ansible_collections/snapkeep/nasha"
+# NASHA_BUILD_DIR lets several trees live side by side (default: .build in the checkout).
+dest="${NASHA_BUILD_DIR:-$root/.build}/ansible_collections/snapkeep/nasha"
 mkdir -p "$dest"
 # keep ansible-test's own output between runs, replace everything else
 find "$dest" -mindepth 1 -maxdepth 1 ! -name tests ! -name .git -exec rm -rf {} +

@@ -7,9 +7,6 @@ export PATH="$root/.venv/bin:$PATH"
 py="$root/.venv/bin/python"
 started=$(date +%s)
 step() { printf '\n==> %s (%ss)\n' "$1" "$(( $(date +%s) - started ))"; }
-sim_name=integration
-cleanup() { tools/sim.sh stop "$sim_name" >/dev/null 2>&1 || true; }
-trap cleanup EXIT
 
 step "simulator tests and API contract test"
 "$py" -m pytest -q -p no:cacheprovider simulator/tests
@@ -25,10 +22,7 @@ step "ansible-test sanity (Python 3.11)"
 (cd "$tree" && ansible-test sanity --venv --python 3.11 --color no)
 
 step "ansible-test integration against the simulator (Python 3.11)"
-base_url=$(tools/sim.sh start "$sim_name" simulator/seeds/test.json --task-duration 0.3)
-"$py" tools/integration_config.py "$base_url" simulator/seeds/test.json >"$tree/tests/integration/integration_config.yml"
-(cd "$tree" && ansible-test integration --local --python 3.11 --color no)
-tools/sim.sh stop "$sim_name"
+tools/integration.sh
 
 step "all checks passed"
 echo "make test: total time $(( $(date +%s) - started )) s"
