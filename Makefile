@@ -23,6 +23,9 @@ demo: venv
 test: venv
 	@tools/test.sh
 
+bench: venv
+	@tools/bench.sh
+
 sim: venv
 	@tools/sim.sh foreground
 
