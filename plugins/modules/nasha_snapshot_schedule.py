@@ -52,10 +52,12 @@ options:
     description:
       - The automatic snapshot types.
       - Order and duplicates do not matter.
+      - Required, so that an omitted list never removes a schedule; an explicit empty list with O(purge=true) asks
+        to remove every scheduled type.
     type: list
     elements: str
     choices: [hour-1, hour-6, day-1, day-2, day-3, day-7]
-    default: []
+    required: true
   state:
     description:
       - With V(present), the listed types are scheduled (and, with O(purge=true), only they are).
@@ -177,7 +179,7 @@ def main():
     argument_spec = dict(
         service_name=dict(type="str", required=True),
         partition_name=dict(type="str", required=True),
-        snapshot_types=dict(type="list", elements="str", choices=list(SNAPSHOT_TYPES), default=[]),
+        snapshot_types=dict(type="list", elements="str", choices=list(SNAPSHOT_TYPES), required=True),
         state=dict(type="str", choices=["present", "absent"], default="present"),
         purge=dict(type="bool", default=True),
     )
