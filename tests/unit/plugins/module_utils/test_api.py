@@ -301,6 +301,41 @@ def test_write_failing_in_the_time_request_was_not_sent_and_is_retried():
     assert len(client.calls) == 2
 
 
+def test_threads_share_one_server_time_request():
+    import threading
+    import time
+
+    class TimedClient(FakeClient):
+        """Fetches the server time on first use, slowly, like python-ovh's unguarded time_delta property."""
+
+        def __init__(self):
+            super().__init__()
+            self._time_delta = None
+            self.time_fetches = 0
+
+        @property
+        def time_delta(self):
+            if self._time_delta is None:
+                self.time_fetches += 1
+                time.sleep(0.05)
+                self._time_delta = 0
+            return self._time_delta
+
+        def get(self, path, **query):
+            self.calls.append(("GET", path, query or None))
+            return self.time_delta and []
+
+    client = TimedClient()
+    api, dummy = make_api(client)
+    threads = [threading.Thread(target=api.get, args=(SNAPSHOTS, "read")) for dummy in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert client.time_fetches == 1
+    assert len(client.calls) == 6
+
+
 @pytest.mark.parametrize("error_class,message", [
     ("Client::Conflict::ResourceBusy", "The partition backups is busy: task 3 is still in progress, retry later"),
     ("Client::Conflict", "The partition is busy, retry later"),
@@ -385,18 +420,45 @@ def test_no_secret_in_any_failure_output():
 
 # ------------------------------------------------------------------ tasks
 
-def test_wait_tasks_polls_pending_tasks_together_with_growing_pauses():
+def test_wait_tasks_polls_the_oldest_pending_task_then_the_next_at_once_with_growing_pauses():
     client = FakeClient(tasks={
         11: [task(11, "todo"), task(11, "doing"), task(11, "done")],
-        12: [task(12, "init"), task(12, "doing"), task(12, "doing"), task(12, "done")],
+        12: [task(12, "doing"), task(12, "done")],
     })
     api, clock = make_api(client)
     done = api.wait_tasks(SVC, [task(11, "todo"), task(13, "done"), task(12, "init")], api.deadline(600))
     assert [(item["taskId"], item["status"]) for item in done] == [(11, "done"), (13, "done"), (12, "done")]
     polled = [call[1].rsplit("/", 1)[1] for call in client.calls]
-    # round 1: both; round 2: both; round 3: 11 is done, only 12; round 4: only 12; 13 is never read
-    assert polled == ["11", "12", "11", "12", "11", "12", "12"]
-    assert clock.sleeps == [1.0, 1.5, 2.25, 3.375]
+    # rounds 1 and 2: 11 only; round 3: 11 is done, so 12 at once, still doing; round 4: 12; 13 is never read
+    assert polled == ["11", "11", "11", "12", "12"]
+    assert clock.sleeps == pytest.approx([0.5, 0.65, 0.845, 1.0985])
+
+
+def test_wait_tasks_reads_at_most_five_times_a_task_of_three_seconds():
+    client = FakeClient()
+    api, clock = make_api(client)
+    started = clock.now
+
+    def status_by_then(path):
+        return task(int(path.rsplit("/", 1)[1]), "done" if clock.now - started >= 3 else "doing")
+
+    client.get = lambda path, **query: client.calls.append(("GET", path)) or status_by_then(path)
+    done = api.wait_tasks(SVC, [task(41, "todo")], api.deadline(600))
+    assert done[0]["status"] == "done"
+    assert len(client.calls) <= 5
+    assert clock.now - started <= 4.5
+
+
+def test_wait_tasks_stops_reading_at_a_failed_task():
+    client = FakeClient(tasks={
+        11: [task(11, "ovhError", details="disk failure")],
+        12: [task(12, "done")],
+    })
+    api, dummy = make_api(client)
+    with pytest.raises(OvhApiError) as err:
+        api.wait_tasks(SVC, [task(11, "todo"), task(12, "todo")], api.deadline(600))
+    assert "task 11" in str(err.value)
+    assert [call[1].rsplit("/", 1)[1] for call in client.calls] == ["11"]
 
 
 def test_wait_tasks_pauses_are_capped():
@@ -435,7 +497,7 @@ def test_wait_tasks_times_out_with_the_last_status():
         api.wait_tasks(SVC, [task(31, "todo")], deadline)
     assert str(err.value) == "timed out after 3 s waiting for task 31 (last status doing); the change may still be applied"
     assert clock.now - started == pytest.approx(3)
-    assert clock.sleeps == [1.0, 1.5, 0.5]
+    assert sum(clock.sleeps) == pytest.approx(3)
 
 
 def test_pending_tasks_lists_each_pending_status_and_filters_on_the_partition():
@@ -461,7 +523,7 @@ def test_wait_until_idle():
     api, clock = make_api(client)
     # Another task's failure is not this caller's: it only waits for the partition to be idle.
     assert [t["status"] for t in api.wait_until_idle(SVC, PART, api.deadline(60))] == ["cancelled"]
-    assert clock.sleeps == [1.0, 1.5]
+    assert clock.sleeps == pytest.approx([0.5, 0.65])
 
 
 # ------------------------------------------------------------------ connection settings and credentials

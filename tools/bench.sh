@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# make bench: the performance figures against a simulator of its own (own port, own state), printed as a table
+# with the goal beside each figure and written to bench/output/latest.md. BENCH_RUNS sets the runs per figure (3).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+export PATH="$root/.venv/bin:$PATH"
+sim_name="bench-$$"
+trap 'tools/sim.sh stop "$sim_name" >/dev/null 2>&1 || true; rm -f "$root/.sim/$sim_name".*' EXIT
+
+tree=$(NASHA_BUILD_DIR="${NASHA_BUILD_DIR:-$root/.build/bench}" tools/collection_tree.sh)
+base_url=$(tools/sim.sh start "$sim_name" bench/seeds/one-partition.json)
+echo "==> simulator $base_url; collection $tree"
+"$root/.venv/bin/python" tools/bench/run.py "$base_url" "${tree%/ansible_collections/snapkeep/nasha}" \
+  --runs "${BENCH_RUNS:-3}" --sim-pid "$(cat "$root/.sim/$sim_name.pid")"

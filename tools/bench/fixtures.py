@@ -1,0 +1,90 @@
+"""The benchmark's seeds and inventory, written into bench/ (python tools/bench/fixtures.py).
+
+The files are generated so that the scale scenario stays easy to resize: every service has the same
+partitions, and the policy is the same for all of them, declared once in group_vars.
+"""
+from __future__ import annotations
+
+import json
+import pathlib
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+BENCH = ROOT / "bench"
+
+SERVICES = ["zpool-9000%02d" % number for number in range(1, 11)]
+PARTITIONS = ["p%02d" % number for number in range(1, 11)]
+POLICY_TYPES = ["hour-6", "day-1"]
+KEPT_SNAPSHOT = {"name": "year-end", "expiration": "2035-12-31T00:00:00Z"}
+# Partitions that lack the declared custom snapshot in the drifted seed (the others only need a schedule change).
+DRIFTED_CUSTOM = PARTITIONS[:3]
+
+CREDENTIALS = [{
+    "application_key": "bench-ak",
+    "application_secret": "bench-as",
+    "consumer_keys": [{"consumer_key": "bench-ck", "status": "validated",
+                       "rules": [{"method": method, "path": "/*"} for method in ("GET", "POST", "DELETE")]}],
+}]
+
+
+def _service(index, partitions):
+    return {"datacenter": "rbx", "customName": None, "ip": "10.9.0.%d" % (index + 1), "zpoolSize": 3000,
+            "zpoolCapacity": 10, "diskType": "hdd", "monitored": True, "partitions": partitions}
+
+
+def _partition(snapshot_types, custom_snapshots):
+    return {"protocol": "NFS", "size": 100, "snapshot_types": snapshot_types, "custom_snapshots": custom_snapshots}
+
+
+def scale_seed(drifted):
+    """10 services x 10 partitions: the policy holds everywhere, or every partition needs a change."""
+    services = {}
+    for index, service in enumerate(SERVICES):
+        partitions = {}
+        for partition in PARTITIONS:
+            if drifted:
+                customs = [] if partition in DRIFTED_CUSTOM else [dict(KEPT_SNAPSHOT)]
+                partitions[partition] = _partition(["hour-1"], customs)
+            else:
+                partitions[partition] = _partition(list(POLICY_TYPES), [dict(KEPT_SNAPSHOT)])
+        services[service] = _service(index, partitions)
+    return {"credentials": CREDENTIALS, "services": services}
+
+
+def one_partition_seed():
+    """One partition scheduled hour-1 and day-7: [day-1, day-2] with purge takes 4 changes (2 adds, 2 removals)."""
+    return {"credentials": CREDENTIALS,
+            "services": {"zpool-900100": _service(0, {"p01": _partition(["hour-1", "day-7"], [])})}}
+
+
+def inventory():
+    hosts = "\n".join("    %s:" % service for service in SERVICES)
+    return ("---\n# 10 NAS-HA services of 10 partitions each; the modules run on the controller.\n"
+            "bench_services:\n  hosts:\n%s\n  vars:\n    ansible_connection: local\n"
+            "    ansible_python_interpreter: \"{{ ansible_playbook_python }}\"\n" % hosts)
+
+
+def group_vars():
+    lines = ["---", "# The same policy on every partition of every service: two scheduled types and one kept snapshot.",
+             "nasha_snapshot_policy_defaults:",
+             "  snapshot_types: [%s]" % ", ".join(POLICY_TYPES),
+             "  custom_snapshots:",
+             "    - name: %s" % KEPT_SNAPSHOT["name"],
+             "      expiration: \"%s\"" % KEPT_SNAPSHOT["expiration"],
+             "  purge_custom_snapshots: false",
+             "nasha_snapshot_policy_partitions:"]
+    lines += ["  - name: %s" % partition for partition in PARTITIONS]
+    return "\n".join(lines) + "\n"
+
+
+def write_all():
+    (BENCH / "seeds").mkdir(parents=True, exist_ok=True)
+    (BENCH / "inventory" / "group_vars").mkdir(parents=True, exist_ok=True)
+    for name, document in (("scale-holds", scale_seed(False)), ("scale-drifted", scale_seed(True)),
+                           ("one-partition", one_partition_seed())):
+        (BENCH / "seeds" / ("%s.json" % name)).write_text(json.dumps(document, indent=1) + "\n")
+    (BENCH / "inventory" / "hosts.yml").write_text(inventory())
+    (BENCH / "inventory" / "group_vars" / "bench_services.yml").write_text(group_vars())
+
+
+if __name__ == "__main__":
+    write_all()
