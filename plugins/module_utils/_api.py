@@ -377,6 +377,10 @@ class _Failure:
         text = (self.message or "").lower()
         return "ResourceBusy" in (self.error_code or "") or "busy" in text or "pending task" in text
 
+    def maybe_done_elsewhere(self, method):
+        """A write refused as made or under way already (409 not busy, or 404 on a DELETE): another run may have done it."""
+        return method in WRITE_METHODS and ((self.status == 409 and not self.busy) or (self.status == 404 and method == "DELETE"))
+
     def describe(self, method, path, endpoint=None):
         """OVHcloud's message, or what went wrong, plus what to check, plus HTTP status and query id."""
         if isinstance(self.exc, ovh.exceptions.InvalidResponse):
@@ -485,7 +489,9 @@ class OvhApi:
 
         When the answer is lost (no answer, or a 5xx), recheck() is called before the write is sent again:
         a value other than None is returned instead, as the change is there. Without recheck a lost write
-        is not sent again. A busy resource raises OvhBusyError.
+        is not sent again. A write refused because its change is already made or under way (409 Conflict,
+        or 404 on a DELETE) is rechecked too, and the change found there is returned. A busy resource
+        raises OvhBusyError.
         """
         method = method.upper()
         if method not in WRITE_METHODS:
@@ -526,6 +532,11 @@ class OvhApi:
             sent = not (time_was_pending and self._time_fetch_pending())
             lost = method in WRITE_METHODS and sent and failure.retried and failure.status != 429
             if not failure.retried:
+                # Two runs racing on one partition: the change the other run made is this write's change.
+                if recheck is not None and failure.maybe_done_elsewhere(method):
+                    found = self._recheck_quietly(recheck)
+                    if found is not None:
+                        return found
                 raise self._error(action, method, path, failure)
             if lost and recheck is None:
                 raise self._error(action, method, path, failure,
@@ -541,6 +552,14 @@ class OvhApi:
                 found = recheck()
                 if found is not None:
                     return found
+
+    @staticmethod
+    def _recheck_quietly(recheck):
+        """recheck(), or None when it fails: the write's own error then says more than the recheck's."""
+        try:
+            return recheck()
+        except OvhApiError:
+            return None
 
     def _error(self, action, method, path, failure, attempts=None, note=""):
         description = failure.describe(method, path, getattr(self.client, "_endpoint", None))

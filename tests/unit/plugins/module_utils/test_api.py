@@ -293,6 +293,61 @@ def test_throttled_write_is_retried_without_recheck():
     assert client.calls[0] == ("POST", SNAPSHOTS, {"snapshotType": "day-1"})
 
 
+@pytest.mark.parametrize("method,error", [
+    ("POST", api_error(ovh_exc.ResourceConflictError, 409, "A custom snapshot named x already exists", **{"class": "Client::Conflict"})),
+    ("DELETE", api_error(ovh_exc.ResourceConflictError, 409, "The snapshot type day-1 is already being removed",
+                         **{"class": "Client::Conflict"})),
+    ("DELETE", api_error(ovh_exc.ResourceNotFoundError, 404, "The requested object (type = day-1) does not exist",
+                         **{"class": "Client::NotFound"})),
+])
+def test_write_refused_as_already_done_is_found_done_by_another_run(method, error):
+    client = FakeClient([error])
+    api, clock = make_api(client)
+    applied = {"taskId": None, "status": "done"}
+    rechecks = []
+    assert api.write(method, SNAPSHOTS + "/day-1", "change day-1", recheck=lambda: rechecks.append(1) or applied) is applied
+    assert len(client.calls) == 1 and rechecks == [1] and clock.sleeps == []
+
+
+def test_write_refused_as_already_done_but_not_found_keeps_its_error():
+    client = FakeClient([api_error(ovh_exc.ResourceConflictError, 409, "A custom snapshot named x already exists",
+                                   **{"class": "Client::Conflict"})])
+    api, dummy = make_api(client)
+    with pytest.raises(OvhApiError) as err:
+        api.write("POST", SNAPSHOTS, "create x", recheck=lambda: None)
+    assert not isinstance(err.value, OvhBusyError)
+    assert err.value.status == 409
+    assert str(err.value).startswith("Could not create x: A custom snapshot named x already exists (HTTP 409")
+
+
+def test_write_refused_whose_recheck_fails_keeps_the_write_error():
+    client = FakeClient([api_error(ovh_exc.ResourceNotFoundError, 404, "The requested object (partitionName = gone) does not exist",
+                                   **{"class": "Client::NotFound"})])
+    api, dummy = make_api(client)
+
+    def recheck():
+        raise OvhApiError("Could not list the custom snapshots of partition gone", status=404)
+
+    with pytest.raises(OvhApiError, match=r"^Could not delete x: The requested object \(partitionName = gone\) does not exist"):
+        api.write("DELETE", SNAPSHOTS + "/x", "delete x", recheck=recheck)
+
+
+@pytest.mark.parametrize("method,error", [
+    ("POST", api_error(ovh_exc.ResourceNotFoundError, 404, "The requested object (partitionName = gone) does not exist",
+                       **{"class": "Client::NotFound"})),
+    ("POST", api_error(ovh_exc.ResourceConflictError, 409, "The partition backups is busy",
+                       **{"class": "Client::Conflict::ResourceBusy"})),
+    ("POST", api_error(ovh_exc.BadParametersError, 400, "[name] Invalid name", **{"class": "Client::BadRequest"})),
+])
+def test_other_refused_writes_are_not_rechecked(method, error):
+    client = FakeClient([error])
+    api, dummy = make_api(client)
+    rechecks = []
+    with pytest.raises(OvhApiError):
+        api.write(method, SNAPSHOTS, "change", recheck=lambda: rechecks.append(1) or {"status": "done"})
+    assert rechecks == [] and len(client.calls) == 1
+
+
 def test_write_failing_in_the_time_request_was_not_sent_and_is_retried():
     client = FakeClient([network_error(), task(9, "todo")])
     client._time_delta = None  # python-ovh has not fetched /auth/time yet, and the failure leaves it unfetched
