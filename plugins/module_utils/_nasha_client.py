@@ -28,7 +28,7 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiE
 
 
 SERVICES_PATH = "/dedicated/nasha"
-LOST_ANSWER_DETAILS = "applied (the first answer was lost)"
+LOST_ANSWER_DETAILS = "found applied when read back (the answer to the write was lost or refused)"
 # Pauses between two tries of a write refused as busy when no pending task is visible to wait for.
 BUSY_RETRY_DELAYS = (1, 2, 4, 8, 15)
 

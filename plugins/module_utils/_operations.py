@@ -56,7 +56,7 @@ def _declared_expiration(nasha, params, now):
         try:
             expiration = parse_expiration(params["expiration"])
         except ValueError as exc:
-            nasha.fail("expiration: %s" % exc)
+            nasha.fail(str(exc))
         if expiration <= now:
             nasha.fail("expiration: %s is in the past (it is now %s UTC)" % (params["expiration"], now.strftime("%Y-%m-%dT%H:%M:%SZ")))
         return expiration, expiration

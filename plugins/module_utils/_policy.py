@@ -404,10 +404,11 @@ def merge_policy(service_name, templates, defaults, partitions, discovered_parti
         template_layer = None
         if template_name is not None:
             if template_name not in templates:
-                known = ", ".join(sorted(str(name) for name in templates)) or "none is declared"
+                known = ", ".join(sorted(str(name) for name in templates))
                 errors.append(report(
                     "%s.policy" % prefix,
-                    "unknown template %r%s; the templates are: %s" % (template_name, _did_you_mean(template_name, templates), known),
+                    "unknown template %r%s; %s" % (template_name, _did_you_mean(template_name, templates),
+                                                  "the templates are: %s" % known if known else "no template is declared"),
                 ))
                 continue
             template_layer = template_layers.get(template_name)

@@ -309,7 +309,7 @@ def test_apply_schedule_recheck_after_lost_answer_of_an_applied_add(clock):
     tasks = client.apply_schedule(SVC, PART, plan, deadline)
     assert tasks == [{
         "taskId": None, "operation": nasha.OPERATION_SCHEDULE, "status": "done",
-        "details": "applied (the first answer was lost)", "partitionName": PART,
+        "details": "found applied when read back (the answer to the write was lost or refused)", "partitionName": PART,
     }]
     # the recheck waited for the partition, read the schedule, and nothing was sent twice
     assert api.kinds() == ["wait_until_idle", "POST snapshot", "wait_until_idle", "get"]
@@ -334,7 +334,7 @@ def test_apply_schedule_recheck_of_an_applied_remove_is_not_waited_for(clock):
     assert api.calls[-1][0] == "wait_tasks"
     assert api.calls[-1][2] == [101, 102]
     assert [task["taskId"] for task in tasks] == [101, None, 102]
-    assert tasks[1]["details"] == "applied (the first answer was lost)"
+    assert tasks[1]["details"] == "found applied when read back (the answer to the write was lost or refused)"
     assert api.schedule == ["hour-6"]
 
 

@@ -186,7 +186,7 @@ def test_unknown_template():
 
 def test_unknown_template_when_none_is_declared():
     errors = merge_errors(None, None, [{"name": "backups", "policy": "gold"}])
-    assert errors == ["zpool-100001: nasha_snapshot_policy_partitions[0] (backups).policy: unknown template 'gold'; the templates are: none is declared"]
+    assert errors == ["zpool-100001: nasha_snapshot_policy_partitions[0] (backups).policy: unknown template 'gold'; no template is declared"]
 
 
 def test_duplicate_partition():
