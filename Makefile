@@ -30,4 +30,4 @@ sim: venv
 	@tools/sim.sh foreground
 
 clean:
-	rm -rf $(VENV) .build .sim tests/output tests/integration/integration_config.yml snapkeep-nasha-*.tar.gz
+	rm -rf $(VENV) $(VENV)-gates $(VENV)-2.21 .build .sim tests/output tests/integration/integration_config.yml snapkeep-nasha-*.tar.gz

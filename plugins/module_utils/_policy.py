@@ -405,10 +405,10 @@ def merge_policy(service_name, templates, defaults, partitions, discovered_parti
         if template_name is not None:
             if template_name not in templates:
                 known = ", ".join(sorted(str(name) for name in templates))
+                declared = "the templates are: %s" % known if known else "no template is declared"
                 errors.append(report(
                     "%s.policy" % prefix,
-                    "unknown template %r%s; %s" % (template_name, _did_you_mean(template_name, templates),
-                                                  "the templates are: %s" % known if known else "no template is declared"),
+                    "unknown template %r%s; %s" % (template_name, _did_you_mean(template_name, templates), declared),
                 ))
                 continue
             template_layer = template_layers.get(template_name)
