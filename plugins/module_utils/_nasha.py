@@ -312,6 +312,15 @@ def plan_custom_snapshot(existing, name, state, expiration):
     return CustomSnapshotPlan(None, listed_name, mismatch, current, dict(current))
 
 
+def expiration_mismatch_warning(service_name, partition_name, listed_name, reported, declared):
+    """What a user is told when a snapshot exists with another expiration than the declared one."""
+    return (
+        "custom snapshot %s of partition %s on service %s expires at %s, not at the declared %s. OVHcloud cannot "
+        "change the expiration of a snapshot and recreating it would destroy the data it holds, so it is left as it is."
+        % (listed_name, partition_name, service_name, reported, declared)
+    )
+
+
 def snapshot_path(name):
     """Where a snapshot appears, relative to the mount point of the partition's share."""
     return ".zfs/snapshot/%s" % name

@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import (
     custom_name_error,
+    expiration_mismatch_warning,
     find_custom_snapshot,
     parse_duration,
     parse_expiration,
@@ -21,7 +22,14 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import (
     snapshot_path,
     task_summary,
 )
+from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient
+from ansible_collections.snapkeep.nasha.plugins.module_utils._policy import (
+    PolicyError,
+    custom_snapshots_to_read,
+    merge_policy,
+    plan_partition,
+)
 
 
 def ensure_schedule(nasha):
@@ -99,11 +107,8 @@ def ensure_custom_snapshot(nasha):
     result = dict(changed=plan.action is not None, expiration_mismatch=plan.expiration_mismatch)
     snapshot = plan.after
     if plan.expiration_mismatch:
-        module.warn(
-            "custom snapshot %s of partition %s on service %s expires at %s, not at the declared %s. OVHcloud cannot "
-            "change the expiration of a snapshot and recreating it would destroy the data it holds, so it is left as it is."
-            % (listed_name, partition_name, service_name, plan.before["expiration"], params["expiration"])
-        )
+        module.warn(expiration_mismatch_warning(service_name, partition_name, listed_name, plan.before["expiration"],
+                                                params["expiration"]))
     if plan.action and not module.check_mode:
         deadline = nasha.api.deadline(params["wait_timeout"])
         if plan.action == "create":
@@ -166,3 +171,89 @@ def collect_snapshot_info(nasha):
         services[service_name]["partitions"].append(
             dict(partition_name=partition_name, snapshot_types=snapshot_types, custom_snapshots=custom_snapshots))
     return dict(changed=False, services=[services[service_name] for service_name in service_names])
+
+
+def _manages_custom_snapshots(policy):
+    return bool(policy["custom_snapshots"]) or policy["purge_custom_snapshots"]
+
+
+def _merged(nasha, discovered_partitions=None):
+    params = nasha.module.params
+    try:
+        return merge_policy(params["service_name"], params["templates"], params["defaults"], params["partitions"],
+                            discovered_partitions=discovered_partitions, all_partitions=params["all_partitions"])
+    except PolicyError as exc:
+        nasha.fail(str(exc), errors=exc.errors)
+
+
+class _Reads:
+    """The state of each partition, read a level at a time; a partition whose read fails keeps its error."""
+
+    def __init__(self, pool, names):
+        self.pool = pool
+        self.errors = dict((name, []) for name in names)
+
+    def gather(self, calls):
+        """{key: result} of calls {key: (partition name, function, args)}; failures go to that partition's errors."""
+        futures = dict((key, (partition, self.pool.submit(function, *args))) for key, (partition, function, args) in calls.items())
+        results = {}
+        for key, (partition, future) in futures.items():
+            try:
+                results[key] = future.result()
+            except OvhApiError as exc:
+                self.errors[partition].append(str(exc))
+        return results
+
+
+def plan_service(nasha):
+    """nasha_snapshot_plan: validate a service's policy, read its managed partitions and plan each one."""
+    module = nasha.module
+    params = module.params
+    if params["max_concurrent_requests"] < 1:
+        nasha.fail("max_concurrent_requests must be 1 or more")
+    service_name = params["service_name"]
+    policies = _merged(nasha)  # before any request
+    client = NashaClient(nasha.api)
+    if params["all_partitions"]:
+        policies = _merged(nasha, client.partition_names(service_name))
+    names = list(policies)
+
+    with ThreadPoolExecutor(max_workers=params["max_concurrent_requests"]) as pool:
+        reads = _Reads(pool, names)
+        calls = dict(((name, "schedule"), (name, client.snapshot_types, (service_name, name))) for name in names)
+        calls.update(((name, "custom"), (name, client.custom_snapshot_names, (service_name, name)))
+                     for name in names if _manages_custom_snapshots(policies[name]))
+        listed = reads.gather(calls)
+        details = reads.gather(dict(
+            ((name, listed_name), (name, client.custom_snapshot, (service_name, name, listed_name, True)))
+            for name in names if (name, "custom") in listed
+            for listed_name in custom_snapshots_to_read(policies[name], listed[(name, "custom")])
+        ))
+
+    now = datetime.datetime.now(datetime.timezone.utc)
+    partitions = []
+    for name in names:
+        entry = dict(partition_name=name, policy=policies[name], snapshot_types_before=[], snapshot_types_after=[],
+                     add=[], remove=[], create=[], delete=[], expiration_mismatches=[], expired=[],
+                     errors=list(reads.errors[name]), changed=False, schedule_changed=False)
+        partitions.append(entry)
+        if entry["errors"]:
+            continue
+        existing = dict((listed_name, None) for listed_name in listed.get((name, "custom"), []))
+        for (partition, listed_name), detail in details.items():
+            if partition != name:
+                continue
+            if detail is None:  # gone between the list and the read: OVHcloud deletes expired ones itself
+                existing.pop(listed_name, None)
+            else:
+                existing[listed_name] = detail["expiration"]
+        plan = plan_partition(policies[name], listed[(name, "schedule")], existing, now)
+        entry.update(plan._asdict(), changed=plan.changed, schedule_changed=bool(plan.add or plan.remove))
+        entry["errors"] = list(plan.errors)
+        for mismatch in plan.expiration_mismatches:
+            module.warn(expiration_mismatch_warning(service_name, name, mismatch["name"], mismatch["expiration"],
+                                                    mismatch["declared_expiration"]))
+        for expired in plan.expired:
+            module.warn("custom snapshot %s of partition %s on service %s is not created: its declared expiration has passed."
+                        % (expired, name, service_name))
+    return dict(changed=False, check_mode=module.check_mode, partitions=partitions)

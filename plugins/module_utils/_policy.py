@@ -102,20 +102,19 @@ def _custom_name(value):
     return value
 
 
-def _expiration(value):
-    try:
-        parse_expiration(value)
-    except ValueError as exc:
-        raise vol.Invalid(str(exc))
-    return value
+def _accepted_by(parser):
+    """A validator keeping a value as written once `parser` (one of _nasha's) accepts it."""
+    def validate(value):
+        try:
+            parser(value)
+        except ValueError as exc:
+            raise vol.Invalid(str(exc))
+        return value
+    return validate
 
 
-def _duration(value):
-    try:
-        parse_duration(value)
-    except ValueError as exc:
-        raise vol.Invalid(str(exc))
-    return value
+_expiration = _accepted_by(parse_expiration)
+_duration = _accepted_by(parse_duration)
 
 
 def _state(value):
