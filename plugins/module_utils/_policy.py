@@ -17,6 +17,8 @@ import typing
 from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import (
+    CUSTOM_NAME_PREFIX,
+    MAX_CUSTOM_SNAPSHOTS,
     SNAPSHOT_TYPES,
     STATES,
     custom_name_error,
@@ -29,6 +31,7 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import (
     resolve_expiration,
     sort_snapshot_types,
 )
+from ansible_collections.snapkeep.nasha.plugins.module_utils import _rotation
 
 try:
     import voluptuous as vol
@@ -45,6 +48,9 @@ DEFAULTS_VARIABLE = "nasha_snapshot_policy_defaults"
 PARTITIONS_VARIABLE = "nasha_snapshot_policy_partitions"
 
 POLICY_KEYS = ("snapshot_types", "purge_snapshot_types", "custom_snapshots", "purge_custom_snapshots")
+# Rotations and the purge scope (see _rotation); kept apart so that the keys above keep their order in messages.
+POLICY_KEYS += ("custom_snapshot_rotations", "purge_custom_snapshots_prefix")
+ROTATION_KEYS = ("label", "every", "keep", "prefix")
 PARTITION_KEYS = ("name", "policy") + POLICY_KEYS
 CUSTOM_SNAPSHOT_KEYS = ("name", "expiration", "expires_in", "state")
 
@@ -54,6 +60,8 @@ POLICY_DEFAULTS = {
     "purge_snapshot_types": True,
     "custom_snapshots": [],
     "purge_custom_snapshots": False,
+    "custom_snapshot_rotations": [],
+    "purge_custom_snapshots_prefix": None,
 }
 
 _BOTH_EXPIRATIONS = "give either expiration or expires_in, not both"
@@ -117,6 +125,38 @@ _expiration = _accepted_by(parse_expiration)
 _duration = _accepted_by(parse_duration)
 
 
+def _rotation_text(what):
+    def validate(value):
+        error = _rotation.label_error(value, what)
+        if error:
+            raise vol.Invalid(error)
+        return value
+    return validate
+
+
+def _rotation_every(value):
+    error = _rotation.every_error(value)
+    if error:
+        raise vol.Invalid(error)
+    return value
+
+
+def _keep(value):
+    """How many snapshots a rotation keeps: 1 to OVHcloud's limit; a text of digits is accepted (templated values)."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _rotation.MAX_CUSTOM_SNAPSHOTS:
+        raise vol.Invalid("must be a whole number from 1 to %d, not %r" % (_rotation.MAX_CUSTOM_SNAPSHOTS, value))
+    return value
+
+
+def _purge_prefix(value):
+    if not isinstance(value, str) or not value or custom_name_error(value):
+        raise vol.Invalid("must be the start of a custom snapshot name (letters, digits, '.', ':' and '-'), such as "
+                          "snapkeep-, not %r" % (value,))
+    return value
+
+
 def _state(value):
     if value not in STATES:
         raise vol.Invalid("must be one of %s, not %r" % (", ".join(STATES), value))
@@ -178,6 +218,31 @@ def _custom_snapshot_schema():
     })
 
 
+def _rotation_schema():
+    return vol.Schema({
+        vol.Required("label"): _rotation_text("label"),
+        vol.Required("every"): _rotation_every,
+        vol.Required("keep"): _keep,
+        vol.Optional("prefix"): _optional(_rotation_text("prefix")),
+    })
+
+
+def _rotation_duplicates(value):
+    """The rotations, refused when two of them would name their snapshots alike (same prefix and label)."""
+    seen = {}
+    errors = []
+    for index, item in enumerate(value):
+        key = (item.get("prefix") or _rotation.DEFAULT_PREFIX, item["label"])
+        if key in seen:
+            errors.append(vol.Invalid("rotation declared twice in the same list (first at custom_snapshot_rotations[%d])"
+                                      % seen[key], path=[index, "label"]))
+        else:
+            seen[key] = index
+    if errors:
+        raise vol.MultipleInvalid(errors)
+    return value
+
+
 def _policy_fields(with_defaults):
     """The policy keys; with defaults for a merged policy, without for one layer (absent means "not declared")."""
     def key(name):
@@ -191,6 +256,8 @@ def _policy_fields(with_defaults):
         key("purge_snapshot_types"): _boolean,
         key("custom_snapshots"): _list_of(_custom_snapshot_schema(), _expiration_conflict),
         key("purge_custom_snapshots"): _boolean,
+        key("custom_snapshot_rotations"): vol.All(_list_of(_rotation_schema()), _rotation_duplicates),
+        key("purge_custom_snapshots_prefix"): _optional(_purge_prefix),
     }
 
 
@@ -219,7 +286,9 @@ def _require_voluptuous():
 def validate_policy(policy):
     """Return one merged policy with every key filled in; PolicyError (paths relative to the policy) if invalid."""
     validated = _validated(policy_schema(), policy, "policy", lambda path, message: "%s: %s" % (path, message))
-    return _merge(validated)
+    merged = _merge(validated)
+    _raise_rotation_problems({"policy": merged}, lambda path, message: "%s: %s" % (path, message))
+    return merged
 
 
 # --------------------------------------------------------------------------------------------
@@ -236,6 +305,8 @@ def _allowed_keys(path, top_keys):
     """The keys allowed in the dict that `path` (which ends at an unknown key) lies in."""
     if "custom_snapshots" in path[:-1]:
         return CUSTOM_SNAPSHOT_KEYS
+    if "custom_snapshot_rotations" in path[:-1]:
+        return ROTATION_KEYS
     return top_keys
 
 
@@ -247,8 +318,8 @@ def _format_path(prefix, data, path):
         if isinstance(element, int):
             text += "[%d]" % element
             node = node[element] if isinstance(node, list) and 0 <= element < len(node) else None
-            if isinstance(node, dict) and isinstance(node.get("name"), str):
-                text += " (%s)" % node["name"]
+            if isinstance(node, dict) and isinstance(node.get("name", node.get("label")), str):
+                text += " (%s)" % node.get("name", node.get("label"))
         else:
             text += ".%s" % element
             node = node.get(element) if isinstance(node, dict) else None
@@ -341,9 +412,28 @@ def _merge(*layers):
         }
         for item in merged["custom_snapshots"]
     ]
+    merged["custom_snapshot_rotations"] = [
+        dict(label=item["label"], every=item["every"], keep=int(item["keep"]),
+             prefix=item.get("prefix") or _rotation.DEFAULT_PREFIX)
+        for item in merged["custom_snapshot_rotations"]
+    ]
     if merged["snapshot_types"] is not None:
         merged["snapshot_types"] = sort_snapshot_types(merged["snapshot_types"])
     return merged
+
+
+def _raise_rotation_problems(policies, report):
+    """PolicyError when a merged policy cannot hold: a fixed name a rotation would take, or more than OVHcloud's limit."""
+    errors = []
+    for name, policy in policies.items():
+        fixed = [item["name"] for item in policy["custom_snapshots"] if item["state"] == "present"]
+        for fixed_name, label in _rotation.fixed_name_conflicts(fixed, policy["custom_snapshot_rotations"]):
+            errors.append(report(name, "custom snapshot %s has the name of a snapshot of rotation %s" % (fixed_name, label)))
+        error = _rotation.policy_capacity_error(fixed, policy["custom_snapshot_rotations"])
+        if error:
+            errors.append(report(name, error))
+    if errors:
+        raise PolicyError(errors)
 
 
 def merge_policy(service_name, templates, defaults, partitions, discovered_partitions=None, all_partitions=False):
@@ -424,6 +514,7 @@ def merge_policy(service_name, templates, defaults, partitions, discovered_parti
         for name in sorted(discovered_partitions):
             if name not in merged:
                 merged[name] = _merge(default_layer)
+    _raise_rotation_problems(merged, lambda name, message: report("partition %s" % name, message))
     return merged
 
 
@@ -444,6 +535,7 @@ class PartitionPlan(typing.NamedTuple):
     expiration_mismatches: list  # [{"name", "expiration", "declared_expiration"}]; never acted upon
     expired: list  # declared snapshots not created because their expiration has passed
     errors: list  # what cannot be done (the limit of custom snapshots)
+    rotations: list = []  # [{"label", "create" (name or None), "delete", "kept", "next_due"}]; in create/delete too
 
     @property
     def changed(self):
@@ -461,12 +553,13 @@ def custom_snapshots_to_read(policy, listed_names):
     return wanted
 
 
-def plan_partition(policy, current_types, custom_snapshots, now):
+def plan_partition(policy, current_types, custom_snapshots, now, wall_clock=None):
     """Compare a merged policy with a partition's state and return a PartitionPlan.
 
     `current_types` are the scheduled types; `custom_snapshots` maps every listed custom snapshot name to its
     expiration as reported (only those of custom_snapshots_to_read are compared; the others may be None).
     Deletions come first so that they make room under OVHcloud's limit of custom snapshots for the creations.
+    `wall_clock` is the rotations' local time (see _rotation.age), UTC when not given.
     """
     now = parse_expiration(now)
     if policy["snapshot_types"] is None:
@@ -477,7 +570,9 @@ def plan_partition(policy, current_types, custom_snapshots, now):
 
     existing = dict(custom_snapshots or {})
     declared = policy["custom_snapshots"]
-    claimed = set()
+    rotations = policy.get("custom_snapshot_rotations") or []
+    # A rotation's own snapshots are declared: only the rotation deletes them, never a purge.
+    claimed = set(name for name in existing if _rotation.belongs_to_any(rotations, name))
     delete = []
     for item in declared:
         listed_name = find_custom_snapshot(existing, item["name"])
@@ -488,9 +583,14 @@ def plan_partition(policy, current_types, custom_snapshots, now):
             if plan.action == "delete" and plan.listed_name not in delete:
                 delete.append(plan.listed_name)
     if policy["purge_custom_snapshots"]:
-        delete.extend(name for name in sorted(existing) if name not in claimed)
+        delete.extend(name for name in sorted(existing)
+                      if name not in claimed and _in_purge_scope(policy.get("purge_custom_snapshots_prefix"), name))
 
     remaining = dict((name, expiration) for name, expiration in existing.items() if name not in delete)
+    rotation_plans = _rotation.plan_rotations(rotations, sorted(remaining), now, wall_clock)
+    rotation_delete = [name for plan in rotation_plans for name in plan.delete]
+    for name in rotation_delete:
+        remaining.pop(name)
     create, mismatches, expired, errors = [], [], [], []
     for item in declared:
         if item["state"] != "present":
@@ -518,6 +618,19 @@ def plan_partition(policy, current_types, custom_snapshots, now):
         create.append({"name": item["name"], "expiration": plan.after["expiration"], "expires_in": item["expires_in"]})
         remaining[item["name"]] = plan.after["expiration"]
 
+    # Rotations last: their count after the run is checked as a whole, before anything of theirs is written.
+    rotation_create = [plan.create for plan in rotation_plans if plan.create]
+    # Counted with each rotation full (keep), so that a policy that cannot fit fails at its first run.
+    fixed = [item["name"] for item in declared if item["state"] == "present" and find_custom_snapshot(remaining, item["name"])]
+    fixed_listed = set(find_custom_snapshot(remaining, name) for name in fixed)
+    undeclared = sorted(name for name in remaining if name not in claimed and name not in fixed_listed)
+    capacity = _rotation.capacity_error(fixed, dict((item["label"], item["keep"]) for item in rotations), undeclared)
+    if rotations and capacity:
+        errors.append(capacity)
+        rotation_plans, rotation_delete, rotation_create = [], [], []
+    delete.extend(rotation_delete)
+    create.extend(dict(item, expires_in=None) for item in rotation_create)
+
     return PartitionPlan(
         snapshot_types_before=list(schedule.before),
         snapshot_types_after=list(schedule.after),
@@ -528,4 +641,13 @@ def plan_partition(policy, current_types, custom_snapshots, now):
         expiration_mismatches=mismatches,
         expired=expired,
         errors=errors,
+        rotations=[dict(label=plan.label, create=plan.create["name"] if plan.create else None, delete=list(plan.delete),
+                        kept=list(plan.kept), next_due=plan.next_due) for plan in rotation_plans],
     )
+
+
+def _in_purge_scope(prefix, listed_name):
+    """Whether purge_custom_snapshots may delete the undeclared snapshot `listed_name` (no prefix: every one)."""
+    if prefix is None:
+        return True
+    return listed_name.startswith(prefix) or listed_name.startswith(CUSTOM_NAME_PREFIX + prefix)

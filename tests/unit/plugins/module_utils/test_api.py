@@ -3,7 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 from __future__ import annotations
 
+import datetime
 import json
+import time
 
 import pytest
 
@@ -739,3 +741,28 @@ def test_to_fail_kwargs_only_has_known_facts():
     error = OvhApiError("Busy", status=409, query_id="q", error_code="Client::Conflict", details={"a": 1})
     assert error.to_fail_kwargs() == dict(msg="Busy", http_status=409, query_id="q", error_code="Client::Conflict",
                                           details={"a": 1})
+
+
+# ------------------------------------------------------------------ OVHcloud's clock
+
+
+def test_server_now_adds_the_offset_python_ovh_read_for_signing_without_a_request():
+    client = FakeClient()
+    client._time_delta = 86400 * 3  # OVHcloud's clock three days ahead of the controller's
+    api = OvhApi(client)
+    before = time.time()
+    now = api.server_now()
+    assert now.tzinfo is datetime.timezone.utc
+    assert before + 86400 * 3 - 1 <= now.timestamp() <= time.time() + 86400 * 3 + 1
+    assert client.calls == []
+
+
+def test_server_now_reads_the_time_once_when_python_ovh_has_not_oauth2():
+    client = FakeClient(script=[int(time.time()) - 600])
+    client._time_delta = None  # OAuth2 signs nothing, so python-ovh never reads /auth/time
+    client._oauth2 = object()
+    api = OvhApi(client)
+    first = api.server_now()
+    second = api.server_now()
+    assert client.calls == [("GET", "/auth/time", None)]
+    assert abs(first.timestamp() - (time.time() - 600)) < 5 and second >= first
