@@ -18,7 +18,6 @@ from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_T
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import (
     CUSTOM_NAME_PREFIX,
-    MAX_CUSTOM_SNAPSHOTS,
     SNAPSHOT_TYPES,
     STATES,
     custom_name_error,
