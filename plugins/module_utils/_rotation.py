@@ -150,18 +150,16 @@ def plan_rotation(rotation, listed_names, now, wall_clock=None):
     listed = set(listed_names or ())
     if due and name not in listed and CUSTOM_NAME_PREFIX + name not in listed:
         create = {"name": name, "expiration": format_expiration(now + (keep + 1) * every)}
+    # keep is 1 or more (the schema), so the name created, the newest, is never among those deleted
     after = [listed_name for dummy, listed_name in found] + ([name] if create else [])
     excess = max(0, len(after) - keep)
-    delete = after[:excess]
-    if create and name in delete:  # keep 0 is refused by the schema; never create what the same run deletes
-        create = None
     newest_after = now if create else newest
     # in elapsed time; a local-time job may find it due sooner, on the day DST begins
     next_due = newest_after + every - tolerance(every) if newest_after is not None else now
     return RotationPlan(
         label=rotation["label"],
         create=create,
-        delete=[listed_name for listed_name in delete if listed_name != name],
+        delete=after[:excess],
         kept=after[excess:],
         due=due,
         next_due=format_expiration(next_due),

@@ -234,17 +234,6 @@ def test_a_name_ahead_of_now_counts_as_the_newest():
     assert partition.names() == [ahead, "snapkeep-nightly-20261203T0300Z"]
 
 
-def test_server_time_read_from_ovhcloud_is_what_names_follow():
-    """The module passes OVHcloud's clock; a controller clock an hour off does not change the names."""
-    merged = rotations_policy(NIGHTLY)
-    partition = Partition()
-    controller_offset = datetime.timedelta(hours=1)  # what the controller believes; the plan is not given it
-    for day in range(3):
-        server_now = START + day * DAY
-        plan = partition.run(merged, server_now)
-        assert created(plan) == [nightly(server_now)] and nightly(server_now + controller_offset) not in created(plan)
-
-
 class Paris(datetime.tzinfo):
     """Europe/Paris: CET, and CEST from 01:00 UTC on the last Sunday of March to 01:00 UTC on that of October."""
 
