@@ -842,7 +842,7 @@ class OvhApi:
         """The error of a failed request; one about the connection (see OvhConnectionError) ends the run."""
         description = failure.describe(method, path, getattr(self.client, "_endpoint", None),
                                        _total_seconds(getattr(self.client, "_timeout", None)))
-        if attempts is not None:
+        if attempts is not None and attempts > 1:
             message = "gave up after %d attempts to %s: %s%s" % (attempts, action, description, note)
         else:
             message = "Could not %s: %s%s" % (action, description, note)

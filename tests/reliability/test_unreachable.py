@@ -165,8 +165,10 @@ def _plan(endpoint, **options):
                 partitions=PARTITIONS, **args)
 
 
-def _assert_said_once(run, task_name, words):
+def _assert_said_once(run, task_name, words, endpoint=None):
     """The task failed with one message holding `words`, and no per-partition copy of it."""
+    if endpoint is not None:
+        print("requests received by the endpoint: %d" % len(endpoint.requests))  # for the record, with pytest -s
     assert run.failed(task_name), run.describe()
     result = run.result(task_name)["result"]
     message = str(result.get("msg", ""))
@@ -183,7 +185,7 @@ def test_a_module_fails_within_twice_api_timeout_on_an_endpoint_that_never_answe
                           env=dict(OVH_APPLICATION_KEY=CREDENTIALS.application_key,
                                    OVH_APPLICATION_SECRET=CREDENTIALS.application_secret,
                                    OVH_CONSUMER_KEY=CREDENTIALS.consumer_key))
-    _assert_said_once(run, "info", [endpoint.base_url, "did not answer within %d s" % API_TIMEOUT])
+    _assert_said_once(run, "info", [endpoint.base_url, "did not answer within %d s" % API_TIMEOUT], endpoint)
     assert seconds <= 2 * API_TIMEOUT + OVERHEAD, "%.1f s" % seconds
     # The first request gets no second try: an endpoint that has never answered is not retried.
     assert len(endpoint.requests) == 1, endpoint.requests
@@ -192,7 +194,7 @@ def test_a_module_fails_within_twice_api_timeout_on_an_endpoint_that_never_answe
 def test_the_plan_of_eight_partitions_fails_once_within_twice_api_timeout(playbooks, stub):
     endpoint = stub("hang")
     run, seconds = _timed(playbooks, [_plan(endpoint.base_url)], with_credentials=False)
-    _assert_said_once(run, "plan", [endpoint.base_url, "did not answer within %d s" % API_TIMEOUT])
+    _assert_said_once(run, "plan", [endpoint.base_url, "did not answer within %d s" % API_TIMEOUT], endpoint)
     assert seconds <= 2 * API_TIMEOUT + OVERHEAD, "%.1f s" % seconds
     assert len(endpoint.requests) == 1, endpoint.requests
 
@@ -201,7 +203,7 @@ def test_an_answer_dripping_one_byte_at_a_time_is_cut_at_api_timeout(playbooks, 
     endpoint = stub("drip")
     run, seconds = _timed(playbooks, [_info(endpoint.base_url, api_retries=0, **CREDENTIALS.module_args())],
                           with_credentials=False)
-    _assert_said_once(run, "info", ["did not answer within %d s" % API_TIMEOUT])
+    _assert_said_once(run, "info", ["did not answer within %d s" % API_TIMEOUT], endpoint)
     assert seconds <= 2 * API_TIMEOUT + OVERHEAD, "%.1f s" % seconds
     assert [line.split(" ")[1] for line in endpoint.requests] == [
         "/1.0/auth/time", "/1.0/dedicated/nasha/%s/partition/backups/snapshot" % SERVICE]
@@ -231,6 +233,7 @@ def test_a_redirect_is_not_followed(playbooks, sim, stub):
 
 def test_refused_credentials_end_the_plan_at_the_first_refusal(playbooks, sim):
     run = playbooks.run(play([_plan(sim.base_url, consumer_key=CREDENTIALS.unknown_consumer_key)]), with_credentials=False)
+    print("requests in the simulator's log: %d" % len(run.log))  # for the record, with pytest -s
     _assert_said_once(run, "plan", ["the consumer key is not valid", "HTTP 403"])
     # The first request goes alone: once it is refused, no other is sent.
     signed = [entry for entry in run.log if not entry["path"].endswith("/auth/time")]
