@@ -334,6 +334,9 @@ class RedirectRefused(TransportError):
 
     def __init__(self, response):
         self.location = without_userinfo(_header(response, "Location") or "")
+        request = getattr(response, "request", None)
+        self.method = getattr(request, "method", None)
+        self.url = without_userinfo(getattr(response, "url", None) or "")
         super().__init__("redirect (HTTP %s) to %s" % (response.status_code, self.location or "no location"),
                          response=response, status=response.status_code)
 
@@ -601,9 +604,11 @@ class _Failure:
         """OVHcloud's message, or what went wrong, plus what to check, plus HTTP status and query id."""
         where = " at %s" % without_userinfo(endpoint) if endpoint else ""
         if self.kind == "redirect":
-            text = ("the OVHcloud API%s answered %s %s with a %s, not followed: the OVHcloud API does not redirect, and "
+            # The request redirected may be python-ovh's own (/auth/time) rather than the one asked for.
+            redirected = "%s %s" % (self.cause.method or method, _path_under(self.cause.url, endpoint) or path)
+            text = ("the OVHcloud API%s answered %s with a %s, not followed: the OVHcloud API does not redirect, and "
                     "following would send the signed request, consumer key included, to another address; check endpoint"
-                    % (where, method, path, self.cause.args[0]))
+                    % (where, redirected, self.cause.args[0]))
         elif self.kind == "malformed":
             text = "the OVHcloud API%s answered %s %s with %s" % (
                 where, method, path, self.cause.args[0] if self.cause is not None else
@@ -633,6 +638,14 @@ class _Failure:
         if self.query_id:
             facts.append("OVH query id %s" % self.query_id)
         return "%s (%s)" % (text, ", ".join(facts)) if facts else text
+
+
+def _path_under(url, endpoint):
+    """The path of url below the endpoint URL, without query string, or None when url is not below it."""
+    base = ovh.client.ENDPOINTS.get(endpoint, endpoint) if endpoint else None
+    if not url or not base or not url.startswith(base.rstrip("/") + "/"):
+        return None
+    return url[len(base.rstrip("/")):].split("?", 1)[0]
 
 
 def _said(message):

@@ -18,11 +18,15 @@ import pytest
 
 ovh = pytest.importorskip("ovh")
 
+import requests  # noqa: E402  pylint: disable=wrong-import-position
+
 from ansible_collections.snapkeep.nasha.plugins.module_utils._api import (  # noqa: E402  pylint: disable=wrong-import-position
+    BoundedTransport,
     OvhApi,
     OvhApiError,
     OvhConnectionError,
     build_client,
+    install_transport,
 )
 
 SNAPSHOTS = "/dedicated/nasha/zpool-1/partition/backups/snapshot"
@@ -248,8 +252,8 @@ def test_a_redirect_is_not_followed(server):
     api, pauses = make_api(redirecting.url, retries=4)
     error, dummy = read_schedule(api, OvhConnectionError)
     assert elsewhere.paths == [] and redirecting.paths == ["/1.0/auth/time"] and pauses == []
-    assert ("the OVHcloud API at %s answered GET %s with a redirect (HTTP 307) to %s/auth/time, not followed"
-            % (redirecting.url, SNAPSHOTS, elsewhere.url)) in error.message
+    assert ("Could not read the schedule: the OVHcloud API at %s answered GET /auth/time with a redirect (HTTP 307) "
+            "to %s/auth/time, not followed" % (redirecting.url, elsewhere.url)) in error.message
     assert "hidden-word" not in error.message and CONSUMER_KEY not in error.message
 
 
@@ -259,7 +263,7 @@ def test_a_redirect_after_the_first_answer_is_not_followed_either(server):
     api, dummy = make_api(redirecting.url, retries=4)
     error, dummy = read_schedule(api, OvhConnectionError)
     assert elsewhere.paths == [] and redirecting.api_paths == [API_SNAPSHOTS]
-    assert "redirect (HTTP 301) to %s/x" % elsewhere.url in error.message
+    assert "answered GET %s with a redirect (HTTP 301) to %s/x" % (SNAPSHOTS, elsewhere.url) in error.message
 
 
 # ------------------------------------------------------------------ answers that cannot be used
@@ -314,3 +318,22 @@ def test_refused_credentials_end_the_run_with_one_message(server):
     assert "the consumer key is not valid or has expired" in error.message and pauses == []
     again, dummy = read_schedule(api, OvhConnectionError)
     assert again is error and refusing.api_paths == [API_SNAPSHOTS]
+
+
+# ------------------------------------------------------------------ where the transport is mounted
+
+def test_the_transport_is_mounted_on_python_ovh_session(server):
+    api, dummy = make_api(server(time_then(lambda path, count: _answer(200, []))).url)
+    session = api.client._session
+    assert isinstance(session.get_adapter("https://eu.api.ovh.com/1.0"), BoundedTransport)
+    assert isinstance(session.get_adapter("http://127.0.0.1/1.0"), BoundedTransport)
+    assert session.max_redirects == 0
+
+
+def test_an_oauth2_session_gets_the_transport_once_python_ovh_has_made_it():
+    client = ovh.Client(endpoint="ovh-eu", client_id="client-id-transport", client_secret="client-secret-transport")
+    install_transport(client)  # no session yet: python-ovh makes it with the first request's token
+    assert client._oauth2._session is None
+    client._oauth2._session = requests.Session()
+    install_transport(client)
+    assert isinstance(client._oauth2._session.get_adapter("https://eu.api.ovh.com/1.0"), BoundedTransport)
