@@ -10,6 +10,8 @@ same runs took when every partition and attempt waited out its own timeout.
 """
 from __future__ import annotations
 
+import json
+import secrets
 import socket
 import threading
 import time
@@ -238,3 +240,13 @@ def test_refused_credentials_end_the_plan_at_the_first_refusal(playbooks, sim):
     # The first request goes alone: once it is refused, no other is sent.
     signed = [entry for entry in run.log if not entry["path"].endswith("/auth/time")]
     assert len(signed) == 1, signed
+
+
+@pytest.mark.parametrize("port", ["99x", "99999", "443"])
+def test_an_endpoint_password_shows_nowhere(playbooks, port):
+    password = "pa55-%s" % secrets.token_hex(8)
+    endpoint = "https://someone:%s@api.example.test:%s/1.0" % (password, port)
+    run = playbooks.run(play([_info(endpoint, **CREDENTIALS.module_args())]), with_credentials=False)
+    _assert_said_once(run, "info", ["Endpoint https://api.example.test:%s/1.0 must not hold a user name or password" % port])
+    assert password not in run.output and password not in json.dumps(run.results)
+    assert run.log == []
