@@ -420,12 +420,12 @@ class BoundedTransport(_HTTPAdapter):
         try:
             body = response.json()
         except ValueError:
-            raise MalformedAnswer("an answer that is not JSON (HTTP %s, %s: %s)" % (
-                response.status_code, _header(response, "Content-Type") or "no content type", _body_excerpt(response) or "empty"),
+            raise MalformedAnswer("an answer that is not JSON (%s: %s)" % (
+                _header(response, "Content-Type") or "no content type", _body_excerpt(response) or "empty"),
                 response=response, status=response.status_code) from None
         if response.status_code >= 400 and not isinstance(body, dict):
-            raise MalformedAnswer("an error answer whose body is not a JSON object (HTTP %s: %s)" % (
-                response.status_code, _body_excerpt(response)), response=response, status=response.status_code)
+            raise MalformedAnswer("an error answer whose body is not a JSON object (%s)" % _body_excerpt(response),
+                                  response=response, status=response.status_code)
 
 
 def install_transport(client):
@@ -825,8 +825,11 @@ class OvhApi:
                     found = self._recheck_quietly(recheck)
                     if found is not None:
                         return found
+                # An unreadable answer to a write that OVHcloud accepted: the change may be made.
+                note = ("; the change may or may not have been applied" if sent and method in WRITE_METHODS
+                        and failure.kind == "malformed" and 200 <= (failure.status or 0) < 300 else "")
                 # A failure of the /auth/time request is about the endpoint, whatever the request was for.
-                raise self._error(action, method, path, failure, run_level=not sent)
+                raise self._error(action, method, path, failure, note=note, run_level=not sent)
             if lost and recheck is None:
                 raise self._error(action, method, path, failure,
                                   note="; the answer was lost, so the change may or may not have been applied, and it was not sent again")

@@ -270,12 +270,12 @@ def test_a_redirect_after_the_first_answer_is_not_followed_either(server):
 
 @pytest.mark.parametrize("answer,words", [
     (_answer(414, b"<html><title>414 Request-URI Too Large</title></html>", "text/html"),
-     ["an answer that is not JSON (HTTP 414, text/html: <html><title>414 Request-URI Too Large</title></html>)"]),
-    (_answer(400, [1, 2]), ["an error answer whose body is not a JSON object (HTTP 400: [1, 2])"]),
+     ["an answer that is not JSON (text/html: <html><title>414 Request-URI Too Large</title></html>) (HTTP 414)"]),
+    (_answer(400, [1, 2]), ["an error answer whose body is not a JSON object ([1, 2]) (HTTP 400)"]),
     (_answer(200, None), ["with null where a list of names or ids was expected"]),
     (_answer(200, ["day-1", None]), ['with ["day-1", null] where a list of names or ids was expected']),
     (_answer(200, {"type": "day-1"}), ['with {"type": "day-1"} where a list of names or ids was expected']),
-    (_answer(200, b"", "text/plain"), ["an answer that is not JSON (HTTP 200, text/plain: empty)"]),
+    (_answer(200, b"", "text/plain"), ["an answer that is not JSON (text/plain: empty) (HTTP 200)"]),
 ], ids=["html-414", "error-with-a-list-body", "null-for-a-list", "list-holding-null", "object-for-a-list", "empty-200"])
 def test_answers_that_cannot_be_used_fail_clearly_without_retry(server, answer, words):
     odd = server(time_then(lambda path, count: answer))
@@ -289,6 +289,17 @@ def test_answers_that_cannot_be_used_fail_clearly_without_retry(server, answer, 
     # Not about the connection: the next request is sent.
     read_schedule(api)
     assert len(odd.api_paths) == 2
+
+
+def test_an_unreadable_answer_to_a_write_says_the_change_may_be_made(server):
+    odd = server(time_then(lambda path, count: _answer(200, b"<html>OK</html>", "text/html")))
+    api, pauses = make_api(odd.url, retries=4)
+    with pytest.raises(OvhApiError) as err:
+        api.write("POST", SNAPSHOTS, "add snapshot type day-1", body={"snapshotType": "day-1"})
+    assert err.value.message == (
+        "Could not add snapshot type day-1: the OVHcloud API at %s answered POST %s with an answer that is not JSON "
+        "(text/html: <html>OK</html>) (HTTP 200); the change may or may not have been applied" % (odd.url, SNAPSHOTS))
+    assert odd.api_paths == [API_SNAPSHOTS] and pauses == []
 
 
 def test_null_for_an_object_fails_clearly(server):
