@@ -770,8 +770,15 @@ class OvhApi:
                 self._raise_fatal()
                 if self._time_fetch_pending():
                     getattr(self.client, "time_delta", None)  # the property fetches the time and keeps it
-        # OAuth2 clients make their session on their first request (with the token); later requests go through it.
-        install_transport(self.client)
+        oauth2 = getattr(self.client, "_oauth2", None)
+        if oauth2 is not None and getattr(oauth2, "_session", None) is None:
+            # python-ovh makes an OAuth2 session (fetching its token) on first use: made here, so that the
+            # transport is mounted on it before the first API request.
+            try:
+                getattr(oauth2, "session")
+            except _RequestException as exc:
+                raise ovh.exceptions.HTTPError("Low HTTP request failed error", exc) from None
+            install_transport(self.client)
         if method == "GET":
             return self.client.get(path, **query)
         return self.client.call(method, path, body, True)

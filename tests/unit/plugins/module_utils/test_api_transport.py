@@ -341,10 +341,26 @@ def test_the_transport_is_mounted_on_python_ovh_session(server):
     assert session.max_redirects == 0
 
 
-def test_an_oauth2_session_gets_the_transport_once_python_ovh_has_made_it():
+def test_an_oauth2_session_gets_the_transport_before_the_first_api_request(monkeypatch):
     client = ovh.Client(endpoint="ovh-eu", client_id="client-id-transport", client_secret="client-secret-transport")
-    install_transport(client)  # no session yet: python-ovh makes it with the first request's token
+    install_transport(client)  # no session yet: python-ovh makes it on first use, with the token
     assert client._oauth2._session is None
-    client._oauth2._session = requests.Session()
-    install_transport(client)
-    assert isinstance(client._oauth2._session.get_adapter("https://eu.api.ovh.com/1.0"), BoundedTransport)
+    # Stands for python-ovh's session property, which fetches the token from OVHcloud.
+    monkeypatch.setattr(type(client._oauth2), "session", property(lambda oauth2: oauth2.__dict__.setdefault("_session", requests.Session())))
+    sessions = []
+    monkeypatch.setattr(client, "get", lambda path, **query: sessions.append(client._oauth2._session) or ["day-1"])
+    api = OvhApi(client, retries=0)
+    assert api.get(SNAPSHOTS, "read the schedule") == ["day-1"]
+    assert isinstance(sessions[0].get_adapter("https://eu.api.ovh.com/1.0"), BoundedTransport)
+
+
+def test_a_network_failure_while_making_the_oauth2_session_is_a_clear_error(monkeypatch):
+    client = ovh.Client(endpoint="ovh-eu", client_id="client-id-transport", client_secret="client-secret-transport")
+
+    def refused(oauth2):
+        raise requests.exceptions.ConnectionError("[Errno 111] Connection refused")
+
+    monkeypatch.setattr(type(client._oauth2), "session", property(refused))
+    api = OvhApi(client, retries=0)
+    with pytest.raises(OvhConnectionError, match="Could not read the schedule: the OVHcloud API could not be reached .*Connection refused"):
+        api.get(SNAPSHOTS, "read the schedule")
