@@ -22,7 +22,7 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import (
     snapshot_path,
     task_summary,
 )
-from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError
+from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError, OvhConnectionError
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient
 from ansible_collections.snapkeep.nasha.plugins.module_utils._policy import (
     PolicyError,
@@ -187,7 +187,10 @@ def _merged(nasha, discovered_partitions=None):
 
 
 class _Reads:
-    """The state of each partition, read a level at a time; a partition whose read fails keeps its error."""
+    """The state of each partition, read a level at a time; a partition whose read fails keeps its error.
+
+    An OvhConnectionError (unreachable endpoint, refused credentials) is about no partition: it ends the run.
+    """
 
     def __init__(self, pool, names):
         self.pool = pool
@@ -200,6 +203,8 @@ class _Reads:
         for key, (partition, future) in futures.items():
             try:
                 results[key] = future.result()
+            except OvhConnectionError:
+                raise  # not about this partition: it ends the run, said once
             except OvhApiError as exc:
                 self.errors[partition].append(str(exc))
         return results

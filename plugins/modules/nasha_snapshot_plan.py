@@ -20,6 +20,8 @@ description:
     per partition the schedule, the custom snapshot names when the policy manages custom snapshots, and one read
     per custom snapshot whose expiration is declared.
   - A partition whose state cannot be read is reported with its RV(partitions[].errors); the others are planned.
+    A failure that is about no partition (the API cannot be reached or does not answer, a TLS failure, a
+    redirect, refused credentials) fails the module at once, with one message.
 author:
   - snapkeep.nasha contributors (@snapkeep)
 extends_documentation_fragment:
