@@ -26,8 +26,9 @@ test: venv
 bench: venv
 	@tools/bench.sh
 
+# make sim: the simulator on the demo seed, fresh each time; make sim KEEP_STATE=1 goes on from the last run's state
 sim: venv
-	@tools/sim.sh foreground
+	@KEEP_STATE=$(KEEP_STATE) tools/sim.sh foreground
 
 clean:
 	rm -rf $(VENV) $(VENV)-gates $(VENV)-2.21 .build .sim tests/output tests/integration/integration_config.yml snapkeep-nasha-*.tar.gz
