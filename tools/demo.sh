@@ -18,7 +18,7 @@ export OVH_ENDPOINT OVH_APPLICATION_KEY=demo-ak OVH_APPLICATION_SECRET=demo-as O
 echo "    $OVH_ENDPOINT"
 
 run() {  # run NUMBER: the playbook, its output kept in .sim/demo-run-NUMBER.log
-  ansible-playbook -i examples/inventory playbooks/nasha_snapshot_policy.yml --diff | tee "$root/.sim/demo-run-$1.log"
+  ansible-playbook -i examples/inventory snapkeep.nasha.nasha_snapshot_policy --diff | tee "$root/.sim/demo-run-$1.log"
 }
 # the PLAY RECAP lines of the NAS-HA services (hosts zpool-*) in the output of run NUMBER
 recap() { grep -E '^zpool-[0-9]+ +:' "$root/.sim/demo-run-$1.log" || true; }
