@@ -25,9 +25,11 @@ started=$(date +%s)
 step_name=""
 step_started=$started
 timing_file="$scratch/timings-0-main"
+lane_label=""
+failure=""
 end_step() {
   if [ -n "$step_name" ]; then
-    printf '%6ss  %s\n' "$(($(date +%s) - step_started))" "$step_name" >>"$timing_file"
+    printf '%6ss  %s%s\n' "$(($(date +%s) - step_started))" "$lane_label" "$step_name" >>"$timing_file"
   fi
   step_name=""
 }
@@ -53,9 +55,9 @@ python313() {
 
 # -- the checks, one function each ---------------------------------------------------------------------------------
 
-# collection_tree NAME: a collection tree of its own under $build_dir/NAME (steps that run side by side must not
-# share one: laying a tree out replaces its files); prints its path
-collection_tree() { NASHA_BUILD_DIR="$build_dir/$1" tools/collection_tree.sh; }
+# collection_tree [NAME]: the collection tree under $build_dir, or one of its own under $build_dir/NAME (steps that
+# run side by side must not share one: laying a tree out replaces its files); prints its path
+collection_tree() { NASHA_BUILD_DIR="$build_dir${1:+/$1}" tools/collection_tree.sh; }
 
 gates_venv() { tools/venv.sh "$gates" "$py" tools/requirements-gates.txt; }
 
@@ -142,12 +144,12 @@ reliability() {
 if [ $# -gt 0 ]; then
   trap 'rm -rf "$scratch"' EXIT
   case "$1" in
-    units) units 3.11 "$root/.venv" "$(collection_tree .)" ;;
-    sanity) sanity 3.11 "$root/.venv" "$(collection_tree .)" ;;
+    units) units 3.11 "$root/.venv" "$(collection_tree)" ;;
+    sanity) sanity 3.11 "$root/.venv" "$(collection_tree)" ;;
     integration) integration 3.11 "$root/.venv" ;;
     lint)
       gates_venv
-      lint "$(collection_tree .)"
+      lint "$(collection_tree)"
       ;;
     *) echo "usage: $0 [units|sanity|integration|lint]   (no argument: every check)" >&2; exit 2 ;;
   esac
@@ -160,7 +162,7 @@ fi
 
 summary() {
   local status=$?
-  local failed_step=$step_name
+  local failed_step=${failure:-$step_name}
   end_step
   printf '\n==> time per step (lanes side by side: their sum exceeds the total)\n'
   cat "$scratch"/timings-* 2>/dev/null || true
@@ -190,7 +192,7 @@ simulator_tests
 step "collection trees for the lanes"
 rm -rf "$logs"
 mkdir -p "$logs"
-tree_static=$(collection_tree .)
+tree_static=$(collection_tree)
 tree_line2=$(collection_tree line2)
 echo "$tree_static"
 echo "$tree_line2"
@@ -226,6 +228,7 @@ start_lane() {
   (
     trap - EXIT
     timing_file="$scratch/timings-$name"
+    lane_label="[$name] "
     step_name=""
     trap 'status=$?; [ "$status" -eq 0 ] || echo "$step_name" >"$logs/$name.failed"; end_step' EXIT
     set -e
@@ -255,6 +258,7 @@ while [ "${#lane_of_pid[@]}" -gt 0 ]; do
 done
 end_step
 if [ "${#failed_lanes[@]}" -gt 0 ]; then
-  step_name=$(IFS=';'; echo "${failed_lanes[*]}")
+  failure=$(printf '%s; ' "${failed_lanes[@]}")
+  failure=${failure%; }
   exit 1
 fi
