@@ -31,12 +31,13 @@ echo
 echo "==> second run: the policy already holds, nothing may change"
 run 2
 hosts=$(recap 1 | awk '{print $1}')
+host_list=$(tr '\n' ' ' <<<"$hosts")
 if [ -z "$hosts" ]; then
   echo "demo: no PLAY RECAP line for a zpool-* host in the first run's output" >&2
   exit 1
 fi
 if [ "$(recap 2 | awk '{print $1}')" != "$hosts" ]; then
-  echo "demo: the second run's PLAY RECAP does not list the hosts of the first run ($(echo $hosts))" >&2
+  echo "demo: the second run's PLAY RECAP does not list the hosts of the first run (${host_list% })" >&2
   exit 1
 fi
 if recap 2 | grep -vq ' changed=0 '; then
@@ -46,4 +47,4 @@ fi
 writes=$(python3 -c 'import json, sys, urllib.request; entries = json.load(urllib.request.urlopen(sys.argv[1]))["entries"]; print(sum(1 for e in entries if e["write"]))' \
   "${OVH_ENDPOINT%/1.0}/_sim/log")
 echo
-echo "==> demo done: second run changed=0 on every host ($(echo $hosts)); write requests served by the simulator over both runs: $writes"
+echo "==> demo done: second run changed=0 on every host (${host_list% }); write requests served by the simulator over both runs: $writes"

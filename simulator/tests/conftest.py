@@ -32,6 +32,8 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(
             f"contract copy: not compared, {SHARED_SPEC_PATH} is absent (test_contract_copy.py not collected); "
             "the contract tests use simulator/contract/dedicated-nasha.openapi.json")
+
+
 SVC = "zpool-100001"
 BASE = f"/dedicated/nasha/{SVC}"
 BACKUPS = f"{BASE}/partition/backups"
