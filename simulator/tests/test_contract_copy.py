@@ -1,6 +1,6 @@
 """The repository's copy of OVHcloud's OpenAPI description is the one of the shared API notes beside the checkout.
 
-Collected only where ../shared/ovh-api/ exists (conftest.py); elsewhere the header of the pytest run says that
+Collected only where ../shared/ovh-api/ exists (conftest.py); elsewhere the last lines of the pytest run say that
 the comparison was not made.
 """
 from __future__ import annotations
