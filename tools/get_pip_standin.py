@@ -52,7 +52,9 @@ def main():
             print("pip %s bootstrap script: %s is reachable, ansible-test downloads it itself" % (version, url))
             continue
         cache.mkdir(parents=True, exist_ok=True)
-        target.write_text(STANDIN)
+        temporary = target.with_name("%s.%d.tmp" % (target.name, os.getpid()))
+        temporary.write_text(STANDIN)
+        os.replace(temporary, target)  # whole or not at all, for an ansible-test reading it at the same time
         print("pip %s bootstrap script: %s is out of reach (%s); wrote a stand-in that installs pip from the "
               "package index: %s" % (version, url, reason, target))
 

@@ -69,14 +69,12 @@ simulator_tests() {
 # units PYTHON_VERSION VENV TREE
 units() {
   step "ansible-test units (ansible-core $("$2/bin/python" -c 'import ansible; print(ansible.__version__)'), Python $1)"
-  "$2/bin/python" tools/get_pip_standin.py
   (cd "$3" && PATH="$2/bin:$PATH" ansible-test units --local --python "$1" --color no)
 }
 
 # sanity PYTHON_VERSION VENV TREE
 sanity() {
   step "ansible-test sanity (ansible-core $("$2/bin/python" -c 'import ansible; print(ansible.__version__)'), Python $1)"
-  "$2/bin/python" tools/get_pip_standin.py
   (cd "$3" && PATH="$2/bin:$PATH" ansible-test sanity --venv --python "$1" --color no)
 }
 
@@ -130,7 +128,6 @@ execution_environment() {
 # integration PYTHON_VERSION VENV (tools/integration.sh lays out its own tree under NASHA_BUILD_DIR)
 integration() {
   step "ansible-test integration against the simulator (ansible-core $("$2/bin/python" -c 'import ansible; print(ansible.__version__)'), Python $1)"
-  "$2/bin/python" tools/get_pip_standin.py
   NASHA_TEST_VENV="$2" NASHA_TEST_PYTHON="$1" tools/integration.sh
 }
 
@@ -143,6 +140,7 @@ reliability() {
 
 if [ $# -gt 0 ]; then
   trap 'rm -rf "$scratch"' EXIT
+  "$py" tools/get_pip_standin.py
   case "$1" in
     units) units 3.11 "$root/.venv" "$(collection_tree)" ;;
     sanity) sanity 3.11 "$root/.venv" "$(collection_tree)" ;;
@@ -189,13 +187,16 @@ wait "$gates_pid"
 
 simulator_tests
 
-step "collection trees for the lanes"
+step "collection trees for the lanes, pip bootstrap script for ansible-test"
 rm -rf "$logs"
 mkdir -p "$logs"
 tree_static=$(collection_tree)
 tree_line2=$(collection_tree line2)
 echo "$tree_static"
 echo "$tree_line2"
+# ansible-test's pip bootstrap script, for each line, before any lane needs it
+"$py" tools/get_pip_standin.py
+if [ -n "$line2_python" ]; then "$line2_venv/bin/python" tools/get_pip_standin.py; fi
 
 lane_static() {
   units 3.11 "$root/.venv" "$tree_static"
