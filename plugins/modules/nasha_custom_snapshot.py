@@ -18,7 +18,7 @@ description:
     V(2026-12-31T01:00:00+01:00) are the same.
   - OVHcloud keeps at most 10 custom snapshots per partition; creating an 11th fails before any write.
 author:
-  - snapkeep.nasha maintainers (@snapkeep)
+  - snapkeep.nasha contributors (@snapkeep)
 extends_documentation_fragment:
   - snapkeep.nasha.ovh
   - snapkeep.nasha.ovh.wait

@@ -343,18 +343,17 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         wait = outcome.delay + simulator.config.latency
         if wait > 0:
             time.sleep(wait)
-        try:
-            if outcome.drop:
-                self._drop()
-            else:
-                self._answer(outcome)
-        finally:
-            # Logged even when the client has gone (timed out): the answer was given, or dropped on purpose.
-            simulator.log.record(
-                time=simulator.clock(), method=method, path=target, status=None if outcome.drop else outcome.status,
-                write=method in WRITE_METHODS, fault=outcome.fault,
-                duration_ms=round((time.monotonic() - started) * 1000, 3),
-            )
+        # Logged before the answer leaves: a client that reads the log as soon as it has its answer finds the
+        # request there. A dropped answer is logged too (status null), and so is one to a client that has gone.
+        simulator.log.record(
+            time=simulator.clock(), method=method, path=target, status=None if outcome.drop else outcome.status,
+            write=method in WRITE_METHODS, fault=outcome.fault,
+            duration_ms=round((time.monotonic() - started) * 1000, 3),
+        )
+        if outcome.drop:
+            self._drop()
+        else:
+            self._answer(outcome)
 
     def _drop(self):
         self.close_connection = True
