@@ -7,7 +7,7 @@ DOCUMENTATION = r"""
 name: nasha
 short_description: OVHcloud NAS-HA services as inventory hosts
 author:
-  - snapkeep.nasha contributors
+  - snapkeep.nasha maintainers (@snapkeep)
 description:
   - Reads the OVHcloud NAS-HA services of an account through the OVHcloud API and makes one host of each service,
     named after the service (C(zpool-123456)), with C(ansible_connection=local) since the collection's modules
