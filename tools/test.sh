@@ -126,6 +126,9 @@ tools/integration.sh
 step "reliability and security suite (ansible-core 2.19, Python 3.11)"
 tools/reliability.sh
 
+step "fleet report in headless Chromium (page and screenshots in tests/output/report/)"
+tools/report_test.sh
+
 if [ -n "$line2_python" ]; then
   line2_env=(env PATH="$line2_venv/bin:$PATH")
   step "ansible-test units (ansible-core $("$line2_venv/bin/python" -c 'import ansible; print(ansible.__version__)'), Python 3.13)"
