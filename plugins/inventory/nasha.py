@@ -126,6 +126,8 @@ fetch_snapshots: true
 strict_permissions: false
 """
 
+import time
+
 from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
@@ -204,7 +206,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                                  fetch_snapshots=self.get_option("fetch_snapshots"),
                                  strict_permissions=self.get_option("strict_permissions"),
                                  warn=lambda text: self.display.warning(scrub(text, self._secrets())))
-            return reader.read(fleet_filter)
+            started = time.monotonic()
+            records = reader.read(fleet_filter)
+            self.display.vvv("snapkeep.nasha.nasha: read %d services in %.3f s, %d requests at most in flight"
+                             % (len(records), time.monotonic() - started, concurrency))
+            return records
         except OvhApiError as error:
             raise AnsibleError("snapkeep.nasha.nasha inventory: %s" % scrub(error.message, self._secrets())) from None
 
