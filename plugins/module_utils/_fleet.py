@@ -17,7 +17,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError
 
-EXPANDED_HEADERS = {"X-Pagination-Mode": "CachedObjectList-Pages"}
+# One page as large as the control panel asks for: the answer gives no way (through python-ovh) to see more pages.
+EXPANDED_HEADERS = {"X-Pagination-Mode": "CachedObjectList-Pages", "X-Pagination-Size": "50000"}
 SERVICES_PATH = "/dedicated/nasha"
 IAM_TAG_OPERATORS = ("EQ", "NEQ", "EXISTS", "NEXISTS", "LIKE", "ILIKE")
 SNAPSHOT_TYPE_ORDER = ("hour-1", "hour-6", "day-1", "day-2", "day-3", "day-7")
@@ -128,6 +129,29 @@ class FleetFilter:
 
 # ------------------------------------------------------------------ reading
 
+def listed_items(answer, key, what):
+    """A list answer as names (str) and objects (dicts holding key), expanded or not.
+
+    An object wrapped as {"key": ..., "value": {...}} is unwrapped; anything else is an error rather than an
+    item silently lost.
+    """
+    if answer is None:
+        return []
+    if not isinstance(answer, list):
+        raise OvhApiError("The API answered the list of %s with a %s instead of a list" % (what, type(answer).__name__))
+    items = []
+    for item in answer:
+        if isinstance(item, dict) and key not in item and isinstance(item.get("value"), dict):
+            item = item["value"]
+        if isinstance(item, (str, int)) and not isinstance(item, bool):
+            items.append(str(item))
+        elif isinstance(item, dict) and item.get(key) is not None:
+            items.append(item)
+        else:
+            raise OvhApiError("The API answered the list of %s with an item that has no %s: %r" % (what, key, item))
+    return items
+
+
 class FleetReader:
     """Reads the services a FleetFilter keeps, with at most max_workers requests in flight.
 
@@ -155,7 +179,7 @@ class FleetReader:
         query = {}
         if fleet_filter.iam_document:
             query["iamTags"] = json.dumps(fleet_filter.iam_document, separators=(",", ":"), sort_keys=True)
-        listed = self.api.get(SERVICES_PATH, "list the NAS-HA services", **query) or []
+        listed = listed_items(self.api.get(SERVICES_PATH, "list the NAS-HA services", **query), "serviceName", "services")
         known = dict((item["serviceName"], item) for item in listed if isinstance(item, dict) and item.get("serviceName"))
         names = [item if isinstance(item, str) else item.get("serviceName") for item in listed]
         names = sorted(name for name in names if name and fleet_filter.name_kept(name))
@@ -176,7 +200,8 @@ class FleetReader:
                 service = self.api.get(path, "read NAS-HA service %s" % name)
             if not fleet_filter.service_kept(service):
                 return None
-            partitions = self.api.get(path + "/partition", "list the partitions of NAS-HA service %s" % name) or []
+            partitions = listed_items(self.api.get(path + "/partition", "list the partitions of NAS-HA service %s" % name),
+                                      "partitionName", "partitions of %s" % name)
         except OvhApiError as error:
             if not self._skippable(error):
                 raise
@@ -214,12 +239,14 @@ class FleetReader:
         record["partitions"][index] = partition
 
     def _schedule(self, path, service_name, name):
-        listed = self.api.get(path + "/snapshot", "list the snapshot schedule of partition %s of %s" % (name, service_name)) or []
+        listed = listed_items(self.api.get(path + "/snapshot", "list the snapshot schedule of partition %s of %s" % (name, service_name)),
+                              "snapshotType", "scheduled snapshots of %s/%s" % (service_name, name))
         types = [item.get("snapshotType") if isinstance(item, dict) else item for item in listed]
         return sorted(types, key=lambda kind: (SNAPSHOT_TYPE_ORDER.index(kind) if kind in SNAPSHOT_TYPE_ORDER else 99, kind))
 
     def _customs(self, path, service_name, name):
-        listed = self.api.get(path + "/customSnapshot", "list the custom snapshots of partition %s of %s" % (name, service_name)) or []
+        listed = listed_items(self.api.get(path + "/customSnapshot", "list the custom snapshots of partition %s of %s" % (name, service_name)),
+                              "name", "custom snapshots of %s/%s" % (service_name, name))
         customs = []
         for item in listed:
             if not isinstance(item, dict):

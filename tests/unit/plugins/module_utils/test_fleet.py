@@ -221,5 +221,15 @@ def test_expanded_lists_are_asked_on_every_session_of_the_client():
         _oauth2 = None
 
     fleet.request_expanded_lists(Client, 32)
-    assert Client._session.headers == {"X-Pagination-Mode": "CachedObjectList-Pages"}
+    assert Client._session.headers["X-Pagination-Mode"] == "CachedObjectList-Pages"
     assert Client._session.mounted["https://"]._pool_maxsize == 32
+
+
+def test_listed_items_accepts_names_objects_and_wrapped_objects_and_refuses_the_rest():
+    assert fleet.listed_items(None, "name", "x") == []
+    assert fleet.listed_items(["a", {"name": "b"}, {"key": "c", "value": {"name": "c"}}], "name", "x") == [
+        "a", {"name": "b"}, {"name": "c"}]
+    with pytest.raises(OvhApiError, match="no name"):
+        fleet.listed_items([{"other": 1}], "name", "x")
+    with pytest.raises(OvhApiError, match="instead of a list"):
+        fleet.listed_items({"name": "a"}, "name", "x")
