@@ -5,7 +5,7 @@ set -eux
 # An inventory source that cannot be parsed fails the run instead of leaving an empty inventory.
 export ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true
 config=../../integration_config.yml
-rm -rf inventory-cache inventory.json example.json
+rm -rf inventory-cache inventory.json example.json vvvv.json vvvv.log
 ansible-playbook files/seed.yml -e @"$config" "$@"
 ansible-inventory -i files/inventory/fleet.nasha.yml -e @"$config" --list --output inventory.json
 ansible-playbook files/check_inventory.yml -e @"$config" -e run=first "$@"
@@ -22,3 +22,10 @@ OVH_ENDPOINT=$(value ovh_endpoint) OVH_APPLICATION_KEY=$(value ovh_application_k
   OVH_APPLICATION_SECRET=$(value ovh_application_secret) OVH_CONSUMER_KEY=$(value ovh_consumer_key) \
   ansible-inventory -i "$example" --list --output example.json
 ansible-playbook files/check_example.yml "$@"
+# At -vvvv, with the cache flushed (every request made), no credential shows.
+ansible-inventory -vvvv -i files/inventory/fleet.nasha.yml -e @"$config" --list --flush-cache --output vvvv.json >vvvv.log 2>&1
+grep -q "snapkeep.nasha.nasha: read 2 services" vvvv.log
+if grep -F -e "$(value ovh_application_secret)" -e "$(value ovh_consumer_key)" vvvv.log; then
+  echo "a credential was printed at -vvvv" >&2
+  exit 1
+fi
