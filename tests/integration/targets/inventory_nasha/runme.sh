@@ -5,7 +5,7 @@ set -eux
 # An inventory source that cannot be parsed fails the run instead of leaving an empty inventory.
 export ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true
 config=../../integration_config.yml
-rm -rf inventory-cache inventory.json example.json vvvv.json vvvv.log
+rm -rf inventory-cache inventory.json example.json snapshots.json vvvv.json vvvv.log
 ansible-playbook files/seed.yml -e @"$config" "$@"
 ansible-inventory -i files/inventory/fleet.nasha.yml -e @"$config" --list --output inventory.json
 ansible-playbook files/check_inventory.yml -e @"$config" -e run=first "$@"
@@ -22,6 +22,10 @@ OVH_ENDPOINT=$(value ovh_endpoint) OVH_APPLICATION_KEY=$(value ovh_application_k
   OVH_APPLICATION_SECRET=$(value ovh_application_secret) OVH_CONSUMER_KEY=$(value ovh_consumer_key) \
   ansible-inventory -i "$example" --list --output example.json
 ansible-playbook files/check_example.yml "$@"
+# With fetch_snapshots: the schedule and the custom snapshots of each partition.
+ansible localhost -m ansible.builtin.uri -a "url=$(value sim_control_url)/log method=DELETE" >/dev/null
+ansible-inventory -i files/snapshots.nasha.yml -e @"$config" --list --output snapshots.json
+ansible-playbook files/check_snapshots.yml -e @"$config" "$@"
 # At -vvvv, with the cache flushed (every request made), no credential shows.
 ansible-inventory -vvvv -i files/inventory/fleet.nasha.yml -e @"$config" --list --flush-cache --output vvvv.json >vvvv.log 2>&1
 grep -q "snapkeep.nasha.nasha: read 2 services" vvvv.log
