@@ -26,6 +26,7 @@ OUTPUT = ROOT / "tests" / "output" / "report"
 COLLECTIONS = os.environ.get("NASHA_REPORT_COLLECTIONS")
 VENV_BIN = pathlib.Path(sys.executable).parent
 SECRET = "report-application-secret"
+CONSUMER = "report-ck"
 SERVICES = ["zpool-7%05d" % number for number in range(10)]
 PARTITIONS = ["partition-%02d" % number for number in range(10)]
 TYPES = [["hour-1"], ["hour-6", "day-1"], ["day-1", "day-7"], ["hour-1", "day-1", "day-7"], []]
@@ -55,7 +56,7 @@ def _seed(now):
                              "ip": "10.7.0.%d" % (index + 1), "customName": "team-%d" % index if index % 3 == 0 else None,
                              "partitions": partitions}
     return {"credentials": [{"application_key": "report-ak", "application_secret": SECRET, "consumer_keys": [
-        {"consumer_key": "report-ck", "rules": [{"method": "GET", "path": "/*"}]}]}], "services": services}
+        {"consumer_key": CONSUMER, "rules": [{"method": "GET", "path": "/*"}]}]}], "services": services}
 
 
 def _chromium():
@@ -93,13 +94,13 @@ def report():
         (inventory / "group_vars").mkdir(parents=True)
         (inventory / "fleet.nasha.yml").write_text(json.dumps({
             "plugin": "snapkeep.nasha.nasha", "endpoint": server.base_url, "application_key": "report-ak",
-            "application_secret": SECRET, "consumer_key": "report-ck",
+            "application_secret": SECRET, "consumer_key": CONSUMER,
             "keyed_groups": [{"key": "nasha_datacenter", "prefix": "nasha_datacenter"}],
             "groups": {"nasha_services": True}}))
         (inventory / "group_vars" / "nasha.yml").write_text(json.dumps({
             "ansible_python_interpreter": "{{ ansible_playbook_python }}",
             "nasha_snapshot_policy_endpoint": server.base_url, "nasha_snapshot_policy_application_key": "report-ak",
-            "nasha_snapshot_policy_application_secret": SECRET, "nasha_snapshot_policy_consumer_key": "report-ck"}))
+            "nasha_snapshot_policy_application_secret": SECRET, "nasha_snapshot_policy_consumer_key": CONSUMER}))
         # A policy for the Roubaix services only: the Gravelines ones show "no policy".
         (inventory / "group_vars" / "nasha_datacenter_rbx.yml").write_text(json.dumps({
             "nasha_snapshot_policy_all_partitions": True,
