@@ -131,6 +131,11 @@ integration() {
   NASHA_TEST_VENV="$2" NASHA_TEST_PYTHON="$1" tools/integration.sh
 }
 
+fleet_report() {
+  step "fleet report in headless Chromium (page and screenshots in tests/output/report/)"
+  tools/report_test.sh
+}
+
 reliability() {
   step "reliability and security suite (ansible-core 2.19, Python 3.11)"
   tools/reliability.sh --durations=10
@@ -205,6 +210,7 @@ lane_static() {
   docs_and_changelog "$tree_static"
   build_and_import
   execution_environment
+  fleet_report
 }
 lane_line2() {
   if [ -z "$line2_python" ]; then
