@@ -295,6 +295,5 @@ def plan_service(nasha):
         # Nothing may be applied: every partition's reason is given at once.
         nasha.fail("%s: the policy cannot be applied, nothing was changed: %s" % (service_name, "; ".join(
             "partition %s: %s" % (entry["partition_name"], "; ".join(entry["errors"])) for entry in failed)),
-            errors=["partition %s: %s" % (entry["partition_name"], error) for entry in failed for error in entry["errors"]],
-            **result)
+            errors=["partition %s: %s" % (entry["partition_name"], error) for entry in failed for error in entry["errors"]])
     return result
