@@ -242,7 +242,9 @@ def validate_policy(policy, now=None):
 
     With `now`, a declared expiration that has passed is an error too.
     """
-    report = lambda path, message: "%s: %s" % (path, message)  # noqa: E731
+    def report(path, message):
+        return "%s: %s" % (path, message)
+
     validated = _validated(policy_schema(), policy, "policy", report)
     errors = _past_expirations(validated, "policy", report, now)
     if errors:

@@ -68,7 +68,7 @@ options:
     description:
       - The partitions to manage. Each has a C(name), an optional C(policy) (a template name) and any policy key,
         which wins over the template's, which wins over O(defaults).
-      - A partition given as a bare name (V(- media)) is the same as V({name: media}).
+      - A partition given as a bare name, such as V(media), is the same as a dictionary with only that name.
     type: list
     elements: raw
   all_partitions:

@@ -50,8 +50,7 @@ def names(tasks):
     for task in tasks:
         yield task["name"]
         for key in ("block", "rescue", "always"):
-            for name in names(task.get(key, [])):
-                yield name
+            yield from names(task.get(key, []))
 
 
 def test_every_module_has_examples():
