@@ -13,3 +13,5 @@ base_url=$(tools/sim.sh start "$sim_name" bench/seeds/one-partition.json)
 echo "==> simulator $base_url; collection $tree"
 "$root/.venv/bin/python" tools/bench/run.py "$base_url" "${tree%/ansible_collections/snapkeep/nasha}" \
   --runs "${BENCH_RUNS:-3}" --sim-pid "$(cat "$root/.sim/$sim_name.pid")"
+echo "==> inventory plugin: ansible-inventory --list of 100 services x 10 partitions"
+"$root/.venv/bin/python" tools/bench/inventory.py "$base_url" "${tree%/ansible_collections/snapkeep/nasha}" --runs "${BENCH_RUNS:-3}"

@@ -1,10 +1,12 @@
-"""Fails when a built collection tarball holds what must never ship.
+"""Fails when a built collection tarball holds what must never ship, or anything an installed collection does not need.
 
     python tools/check_tarball.py snapkeep-nasha-X.Y.Z.tar.gz
 
-Looks at every member's path (credentials files, virtualenvs, simulator state and code, test output,
-caches, nested build artefacts) and at the text of every file (a credential written as a literal value).
-Prints each problem found and exits 1 if there is any.
+Prints the tarball's files, then checks every member's path against a deny-list (credentials files, virtualenvs,
+simulator state and code, test output, caches, nested build artefacts, development tools and documents) and every
+file against an allow-list (what an installed collection uses: plugins, roles, playbooks, examples, user documents,
+changelog, metadata, and the unit tests that ansible-test runs from an installed collection), and the text of every
+file (a credential written as a literal value). Prints each problem found and exits 1 if there is any.
 """
 import fnmatch
 import re
@@ -23,6 +25,26 @@ FORBIDDEN = [
     ("test output", ["tests/output", "tests/output/*", ".pytest_cache", ".coverage*", "coverage.xml", "junit*.xml",
                      "bench", "*.log", ".build", ".cache", ".ansible", ".mypy_cache", ".ruff_cache"]),
     ("compiled or built file", ["__pycache__", "*.pyc", "*.pyo", "*.tar.gz", "*.whl", ".git", ".gitignore"]),
+    # what only a checkout uses: make and its scripts, lint settings, CI, the tests that need the simulator and the
+    # documents that describe those tests
+    ("development only", ["Makefile", "tools", "tools/*", ".ansible-lint", ".ci", "tests/integration",
+                          "tests/integration/*", "tests/reliability", "tests/reliability/*", "docs/performance.md",
+                          "docs/reliability.md"]),
+]
+
+# Every file of the tarball matches one of these (whole path, "*" matches across "/"): a new kind of file is a
+# decision to make here, not something that ships by accident.
+ALLOWED_FILES = [
+    "MANIFEST.json", "FILES.json", "README.md", "LICENSE", "requirements.txt", "CHANGELOG.md", "CHANGELOG.rst",
+    "meta/runtime.yml", "meta/execution-environment.yml",
+    "plugins/*.py", "plugins/*.yml",
+    "roles/*/README.md", "roles/*/defaults/*", "roles/*/vars/*", "roles/*/meta/*", "roles/*/tasks/*",
+    "roles/*/handlers/*", "roles/*/templates/*", "roles/*/files/*",
+    "playbooks/*.yml",
+    "examples/*",
+    "docs/*.md",
+    "changelogs/changelog.yaml", "changelogs/config.yaml", "changelogs/fragments/*.yml", "changelogs/fragments/*.yaml",
+    "tests/config.yml", "tests/unit/*",
 ]
 
 # a credential given a literal value: in YAML, INI or JSON any scalar that is not a Jinja expression, a lookup or
@@ -79,13 +101,24 @@ def tarball_problems(path):
                 reported.append(name)
                 problems.extend(found)
             elif member.isfile():
+                if not any(fnmatch.fnmatchcase(name, pattern) for pattern in ALLOWED_FILES):
+                    problems.append("%s: not in the allow-list of what an installed collection needs" % name)
                 problems.extend(text_problems(name, tarball.extractfile(member).read()))
     return problems, len(members)
+
+
+def file_list(path):
+    with tarfile.open(path, "r:gz") as tarball:
+        return sorted((normalised(member.name), member.size) for member in tarball.getmembers() if member.isfile())
 
 
 def main(argv):
     if len(argv) != 2:
         sys.exit("usage: check_tarball.py COLLECTION_TARBALL")
+    files = file_list(argv[1])
+    print("%s holds %d files:" % (argv[1], len(files)))
+    for name, size in files:
+        print("  %8d  %s" % (size, name))
     problems, count = tarball_problems(argv[1])
     for problem in problems:
         print(problem)

@@ -17,22 +17,34 @@ OVH_ENDPOINT=$(tools/sim.sh start "$sim_name" simulator/seeds/demo.json --task-d
 export OVH_ENDPOINT OVH_APPLICATION_KEY=demo-ak OVH_APPLICATION_SECRET=demo-as OVH_CONSUMER_KEY=demo-ck
 echo "    $OVH_ENDPOINT"
 
-run() {
-  ansible-playbook -i examples/inventory playbooks/nasha_snapshot_policy.yml --diff "$@" | tee "$root/.sim/demo-run.log"
+run() {  # run NUMBER: the playbook, its output kept in .sim/demo-run-NUMBER.log
+  ansible-playbook -i examples/inventory snapkeep.nasha.nasha_snapshot_policy --diff | tee "$root/.sim/demo-run-$1.log"
 }
+# the PLAY RECAP lines of the NAS-HA services (hosts zpool-*) in the output of run NUMBER
+recap() { grep -E '^zpool-[0-9]+ +:' "$root/.sim/demo-run-$1.log" || true; }
 
 echo
 echo "==> first run: make OVHcloud match the policy of examples/inventory"
-run
+run 1
 
 echo
 echo "==> second run: the policy already holds, nothing may change"
-run
-if grep -E '^zpool-[0-9]+ +:' "$root/.sim/demo-run.log" | grep -vq 'changed=0 '; then
+run 2
+hosts=$(recap 1 | awk '{print $1}')
+host_list=$(tr '\n' ' ' <<<"$hosts")
+if [ -z "$hosts" ]; then
+  echo "demo: no PLAY RECAP line for a zpool-* host in the first run's output" >&2
+  exit 1
+fi
+if [ "$(recap 2 | awk '{print $1}')" != "$hosts" ]; then
+  echo "demo: the second run's PLAY RECAP does not list the hosts of the first run (${host_list% })" >&2
+  exit 1
+fi
+if recap 2 | grep -vq ' changed=0 '; then
   echo "demo: the second run changed something; it should not have" >&2
   exit 1
 fi
 writes=$(python3 -c 'import json, sys, urllib.request; entries = json.load(urllib.request.urlopen(sys.argv[1]))["entries"]; print(sum(1 for e in entries if e["write"]))' \
   "${OVH_ENDPOINT%/1.0}/_sim/log")
 echo
-echo "==> demo done: second run changed=0 on every host; write requests served by the simulator over both runs: $writes"
+echo "==> demo done: second run changed=0 on every host (${host_list% }); write requests served by the simulator over both runs: $writes"

@@ -2,7 +2,9 @@
 # Starts and stops the local NAS-HA API simulator.
 #   tools/sim.sh start NAME SEED [simulator options...]   background, state in .sim/NAME.state.json; prints the base URL
 #   tools/sim.sh stop NAME
-#   tools/sim.sh foreground [simulator options...]         demo seed on 127.0.0.1:8765 until Ctrl-C
+#   tools/sim.sh foreground [simulator options...]         demo seed on 127.0.0.1:8765 until Ctrl-C; starts from
+#                                                          the seed unless KEEP_STATE=1 (then the state saved in
+#                                                          .sim/foreground.state.json by the last run goes on)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 py="$root/.venv/bin/python"
@@ -38,7 +40,14 @@ case "${1:-}" in
     ;;
   foreground)
     shift
-    exec "$py" -m simulator.nasha_sim --seed simulator/seeds/demo.json --state "$run_dir/foreground.state.json" --port 8765 "$@"
+    state="$run_dir/foreground.state.json"
+    if [ "${KEEP_STATE:-0}" = 1 ] && [ -f "$state" ]; then
+      echo "simulator: going on from the state of the last run ($state; make sim without KEEP_STATE=1 starts from the demo seed)"
+    else
+      rm -f "$state"
+      echo "simulator: demo seed simulator/seeds/demo.json (make sim KEEP_STATE=1 keeps the state of one run for the next)"
+    fi
+    exec "$py" -m simulator.nasha_sim --seed simulator/seeds/demo.json --state "$state" --port 8765 "$@"
     ;;
   *)
     echo "usage: $0 start NAME SEED [options] | stop NAME | foreground [options]" >&2

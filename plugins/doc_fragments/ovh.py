@@ -52,14 +52,21 @@ options:
     type: str
   api_timeout:
     description:
-      - How many seconds to wait for the answer to each API request, at least V(1).
+      - How many seconds each API request may take in all, from connecting to the last byte of its answer, at
+        least V(1).
+      - When the very first request of a module run gets no answer in that time, the module fails at once,
+        without retries, rather than wait on an endpoint that does not answer.
     type: int
     default: 30
   api_retries:
     description:
-      - How many times a request is sent again after a temporary failure (HTTP 429, 500, 502, 503 or 504, or
-        no answer at all), with growing pauses that honour the C(Retry-After) header.
+      - How many times a request is sent again after a temporary failure (HTTP 429, 500, 502, 503 or 504, a
+        refused or dropped connection, or no answer in O(api_timeout) once the endpoint has answered), with
+        growing pauses that honour the C(Retry-After) header.
       - A write whose answer was lost is only sent again after reading back that its change is not there.
+      - A TLS failure, a redirect (never followed, so that no signed request goes elsewhere) and refused
+        credentials are not retried. They end the module run with one message, whatever partition the request
+        was for, as does an endpoint that still cannot be reached once its retries are spent.
       - V(0) sends each request once.
     type: int
     default: 4

@@ -14,6 +14,9 @@ import datetime
 import email.utils
 import ipaddress
 import re
+import json
+import socket
+import ssl
 import threading
 import time
 import traceback
@@ -26,15 +29,24 @@ try:
     import ovh.client
     import ovh.config
     import ovh.exceptions
+    # python-ovh's own transport; imported to bound and check its requests, never to send any.
+    import requests
+    import requests.adapters
+    import requests.exceptions
+    import urllib3
 except ImportError as exc:  # reported by the module base with missing_required_lib
     ovh = None
     OVH_IMPORT_ERROR = exc
     OVH_IMPORT_TRACEBACK = traceback.format_exc()
     _OVH_API_ERROR = ()
+    _HTTPAdapter = object
+    _RequestException = Exception
 else:
     OVH_IMPORT_ERROR = None
     OVH_IMPORT_TRACEBACK = None
     _OVH_API_ERROR = ovh.exceptions.APIError
+    _HTTPAdapter = requests.adapters.HTTPAdapter
+    _RequestException = requests.exceptions.RequestException
 
 
 PENDING_STATUSES = ("init", "todo", "doing")
@@ -119,6 +131,15 @@ class OvhBusyError(OvhApiError):
     """A write refused because the resource is busy (a task is pending): wait for it, then send it again."""
 
 
+class OvhConnectionError(OvhApiError):
+    """A failure that is not about the service or partition asked for, so every other request would fail the same way.
+
+    The endpoint cannot be reached or did not answer in time, its TLS connection failed, it redirected, or it
+    refused the credentials. Once one is raised, the OvhApi raises it again for every later request without
+    sending it: loops over partitions let it end the whole run with this one message.
+    """
+
+
 # ------------------------------------------------------------------ secrets
 
 def scrub(value, secrets):
@@ -158,8 +179,32 @@ def _is_loopback(host):
         return False
 
 
+def without_userinfo(url):
+    """url without the user name and password it may hold (user:password@host), for messages."""
+    if not isinstance(url, str):
+        return url
+    match = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)?([^/?#]*)(.*)$", url, re.S)
+    scheme, authority, rest = match.groups()
+    if "@" not in authority:
+        return url
+    return "%s%s%s" % (scheme or "", authority.rpartition("@")[2], rest)
+
+
+def userinfo_values(url):
+    """The user:password part of a URL and its password, to hide wherever the URL could be shown ([] when none)."""
+    shown = without_userinfo(url)
+    if shown == url:
+        return []
+    authority = re.match(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://)?([^/?#]*)", url).group(1)
+    userinfo = authority.rpartition("@")[0]
+    return [value for value in (userinfo, userinfo.partition(":")[2]) if value]
+
+
 def endpoint_url_problem(url):
-    """Why `url` cannot be an API endpoint, or None when it can."""
+    """Why `url` cannot be an API endpoint, or None when it can; no message repeats a user name or password."""
+    shown = without_userinfo(url)
+    if shown != url:
+        return "endpoint %s must not hold a user name or password" % shown
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -168,8 +213,6 @@ def endpoint_url_problem(url):
     del port  # only parsed to validate it
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "endpoint %s is not an http:// or https:// URL with a host name" % url
-    if parts.username is not None or parts.password is not None:
-        return "endpoint %s must not hold a user name or password" % url.replace(parts.netloc, parts.hostname)
     if parts.query or parts.fragment:
         return "endpoint %s must not have a query string or a fragment" % url
     if not parts.path.rstrip("/").endswith("/1.0"):
@@ -222,7 +265,7 @@ def connection_settings(params):
     elif endpoint not in ovh.client.ENDPOINTS:
         known = sorted(name for name in ovh.client.ENDPOINTS if "://" not in name)
         raise OvhApiError("Unknown endpoint %s: use one of %s, or the https:// URL of an OVHcloud-compatible API "
-                          "ending in /1.0" % (endpoint, ", ".join(known)))
+                          "ending in /1.0" % (without_userinfo(endpoint), ", ".join(known)))
 
     settings = dict(endpoint=endpoint, timeout=timeout, retries=retries)
     for name in CREDENTIAL_NAMES:
@@ -269,6 +312,137 @@ def credentials_problem(credentials, endpoint):
     return None
 
 
+# ------------------------------------------------------------------ transport
+
+class TransportError(_RequestException):
+    """A request the transport ended itself; python-ovh passes it on inside its HTTPError, as any requests error."""
+
+    def __init__(self, message, response=None, status=None):
+        super().__init__(message, response=response)
+        self.status = status
+
+
+class TotalTimeout(TransportError):
+    """No complete answer within the request's time bound."""
+
+    def __init__(self, seconds):
+        super().__init__("no complete answer within %s s" % _format_seconds(seconds))
+        self.seconds = seconds
+
+
+class RedirectRefused(TransportError):
+    """A 3xx answer: the signed request (consumer key included) is not sent to another address."""
+
+    def __init__(self, response):
+        self.location = without_userinfo(_header(response, "Location") or "")
+        request = getattr(response, "request", None)
+        self.method = getattr(request, "method", None)
+        self.url = without_userinfo(getattr(response, "url", None) or "")
+        super().__init__("redirect (HTTP %s) to %s" % (response.status_code, self.location or "no location"),
+                         response=response, status=response.status_code)
+
+
+class MalformedAnswer(TransportError):
+    """An answer python-ovh cannot decode or read: not JSON, or an error whose body is not a JSON object."""
+
+
+def _total_seconds(timeout):
+    """The time bound python-ovh gives requests (a number), or None for any other form."""
+    if isinstance(timeout, bool) or not isinstance(timeout, (int, float)):
+        return None
+    return float(timeout)
+
+
+def _body_excerpt(response):
+    text = response.content[:200].decode("utf-8", "replace")
+    return " ".join(text.split())[:120]
+
+
+def _cut_connection(response):
+    """Shut the socket of a response down, so that a read blocked on it returns at once."""
+    connection = getattr(response.raw, "_connection", None)
+    sock = getattr(connection, "sock", None)
+    if sock is None:  # other urllib3 releases: through the http.client response
+        fp = getattr(getattr(response.raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(fp, "raw", None), "_sock", None)
+    if sock is not None:
+        try:
+            # socket.socket's own shutdown, also for a TLS socket: the reading thread owns the TLS state.
+            socket.socket.shutdown(sock, socket.SHUT_RDWR)
+        except OSError:
+            pass
+
+
+class BoundedTransport(_HTTPAdapter):
+    """The requests adapter mounted on python-ovh's session: the time bound covers a whole request, and no redirect.
+
+    python-ovh hands requests a timeout that bounds each socket operation, so an endpoint sending one byte now and
+    then could hold a request for ever. Here it bounds the connection and the answer headers together, and a
+    watchdog cuts the connection when the body is not complete by then. A 3xx answer raises RedirectRefused before
+    requests could follow it; an answer python-ovh would fail to read raises MalformedAnswer.
+    """
+
+    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        total = _total_seconds(timeout)
+        if total is None:
+            return super().send(request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
+        started = time.monotonic()
+        bound = urllib3.Timeout(total=total, connect=total, read=total)
+        response = super().send(request, stream=True, timeout=bound, verify=verify, cert=cert, proxies=proxies)
+        if 300 <= response.status_code < 400:
+            response.close()
+            raise RedirectRefused(response)
+        cut = threading.Event()
+
+        def watchdog_fired():
+            cut.set()
+            _cut_connection(response)
+
+        watchdog = threading.Timer(max(0.0, total - (time.monotonic() - started)), watchdog_fired)
+        watchdog.daemon = True
+        watchdog.start()
+        try:
+            response.content  # pylint: disable=pointless-statement  # reads the whole body, under the watchdog
+        except Exception:  # pylint: disable=broad-except  # a cut connection fails in many ways; the cut is the cause
+            if not cut.is_set():
+                raise
+        finally:
+            watchdog.cancel()
+        if cut.is_set():
+            response.close()
+            raise TotalTimeout(total)
+        self._check_body(response)
+        return response
+
+    @staticmethod
+    def _check_body(response):
+        if response.status_code == 204:
+            return
+        try:
+            body = response.json()
+        except ValueError:
+            raise MalformedAnswer("an answer that is not JSON (%s: %s)" % (
+                _header(response, "Content-Type") or "no content type", _body_excerpt(response) or "empty"),
+                response=response, status=response.status_code) from None
+        if response.status_code >= 400 and not isinstance(body, dict):
+            raise MalformedAnswer("an error answer whose body is not a JSON object (%s)" % _body_excerpt(response),
+                                  response=response, status=response.status_code)
+
+
+def install_transport(client):
+    """Mount a BoundedTransport on the requests sessions of a python-ovh client that has them."""
+    sessions = [getattr(client, "_session", None)]
+    oauth2 = getattr(client, "_oauth2", None)
+    if oauth2 is not None:
+        sessions.append(getattr(oauth2, "_session", None))
+    for session in sessions:
+        if ovh is not None and isinstance(session, requests.Session) and not isinstance(session.get_adapter("https://"), BoundedTransport):
+            transport = BoundedTransport()
+            session.mount("https://", transport)
+            session.mount("http://", transport)
+            session.max_redirects = 0
+
+
 def build_client(params, client_factory=None):
     """An ovh.Client for the module params, with credentials checked before any request.
 
@@ -295,6 +469,7 @@ def build_client(params, client_factory=None):
     problem = credentials_problem(actual, settings["endpoint"])
     if problem:
         raise OvhApiError(scrub(problem, secrets + [actual[name] for name in SECRET_NAMES]))
+    install_transport(client)
     return client
 
 
@@ -341,15 +516,34 @@ def _exception_text(exc):
     return ": ".join(parts) if parts else type(exc).__name__
 
 
+def _is_timeout(cause):
+    if isinstance(cause, (TotalTimeout, requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, socket.timeout)):
+        return True
+    # requests reports a read timeout met while reading a body as a ConnectionError holding urllib3's error.
+    return isinstance(cause, requests.exceptions.ConnectionError) and any(
+        isinstance(arg, urllib3.exceptions.TimeoutError) for arg in getattr(cause, "args", ()))
+
+
+def _is_tls_failure(cause):
+    return isinstance(cause, (requests.exceptions.SSLError, ssl.SSLError))
+
+
 class _Failure:
-    """The facts of one python-ovh exception."""
+    """The facts of one python-ovh exception, and what kind of failure it is.
+
+    kind: "redirect", "tls", "timeout" or "network" (no usable answer), "malformed" (an answer that cannot be
+    read), "credentials" (the API refused the credentials) or "answer" (any other error answer).
+    """
 
     def __init__(self, exc):
         self.exc = exc
+        self.cause = exc.args[1] if isinstance(exc, ovh.exceptions.HTTPError) and len(exc.args) > 1 else None
         response = getattr(exc, "response", None)
+        if response is None and isinstance(self.cause, TransportError):
+            response = self.cause.response
         self.status = getattr(response, "status_code", None) if response is not None else None
         self.query_id = getattr(exc, "query_id", None) or (_header(response, "X-OVH-QUERYID") if response is not None else None)
-        body = _answer_body(response) if response is not None else {}
+        body = _answer_body(response) if response is not None and not isinstance(self.cause, MalformedAnswer) else {}
         self.error_code = body.get("errorCode") or body.get("class")
         if not self.error_code:
             for class_name, code in _EXCEPTION_ERROR_CODES:
@@ -361,14 +555,39 @@ class _Failure:
             message = exc.args[0] if exc.args and exc.args[0] else None
         self.message = str(message) if message else None
         self.retry_after = _retry_after_seconds(_header(response, "Retry-After")) if response is not None else None
+        self.kind = self._kind()
+
+    def _kind(self):
+        cause = self.cause
+        if isinstance(cause, RedirectRefused):
+            return "redirect"
+        if isinstance(cause, MalformedAnswer) or isinstance(self.exc, ovh.exceptions.InvalidResponse):
+            return "malformed"
+        if _is_tls_failure(cause):
+            return "tls"
+        if _is_timeout(cause):
+            return "timeout"
+        if isinstance(self.exc, (ovh.exceptions.HTTPError, ovh.exceptions.NetworkError)):
+            return "network"
+        if (self.error_code in _AUTH_ERROR_ADVICE or (self.message and "timestamp" in self.message.lower())
+                or type(self.exc).__name__ == "OAuth2FailureError"):
+            return "credentials"
+        return "answer"
 
     @property
     def network(self):
         """No usable answer: a request that may or may not have reached OVHcloud."""
-        return isinstance(self.exc, (ovh.exceptions.HTTPError, ovh.exceptions.NetworkError, ovh.exceptions.InvalidResponse))
+        return self.kind in ("network", "timeout")
+
+    @property
+    def about_connection(self):
+        """Not about the request's own route: every other request of the run would fail the same way."""
+        return self.kind in ("redirect", "tls", "credentials")
 
     @property
     def retried(self):
+        if self.kind in ("redirect", "tls", "credentials"):
+            return False
         return self.network or self.status in RETRIED_STATUSES
 
     @property
@@ -382,14 +601,28 @@ class _Failure:
         """A write refused as made or under way already (409 not busy, or 404 on a DELETE): another run may have done it."""
         return method in WRITE_METHODS and ((self.status == 409 and not self.busy) or (self.status == 404 and method == "DELETE"))
 
-    def describe(self, method, path, endpoint=None):
+    def describe(self, method, path, endpoint=None, timeout=None):
         """OVHcloud's message, or what went wrong, plus what to check, plus HTTP status and query id."""
-        if isinstance(self.exc, ovh.exceptions.InvalidResponse):
-            text = "the API answered with a body that is not JSON (%s)" % _exception_text(self.exc)
+        where = " at %s" % without_userinfo(endpoint) if endpoint else ""
+        if self.kind == "redirect":
+            # The request redirected may be python-ovh's own (/auth/time) rather than the one asked for.
+            redirected = "%s %s" % (self.cause.method or method, _path_under(self.cause.url, endpoint) or path)
+            text = ("the OVHcloud API%s answered %s with a %s, not followed: the OVHcloud API does not redirect, and "
+                    "following would send the signed request, consumer key included, to another address; check endpoint"
+                    % (where, redirected, self.cause.args[0]))
+        elif self.kind == "malformed":
+            text = "the OVHcloud API%s answered %s %s with %s" % (
+                where, method, path, self.cause.args[0] if self.cause is not None else
+                "a body that is not JSON (%s)" % _exception_text(self.exc))
+        elif self.kind == "tls":
+            text = ("the TLS connection to the OVHcloud API%s failed (%s), which is not retried: check that the endpoint "
+                    "speaks https (an https:// URL to a plain http server fails so) and that its certificate is valid and "
+                    "trusted" % (where, _exception_text(self.cause)))
+        elif self.kind == "timeout":
+            within = "within %s s (api_timeout)" % _format_seconds(timeout) if timeout else "in time"
+            text = "the OVHcloud API could not be reached%s: it did not answer %s" % (where, within)
         elif self.network:
-            cause = self.exc.args[1] if len(self.exc.args) > 1 else self.exc
-            where = " at %s" % endpoint if endpoint else ""
-            text = "the OVHcloud API could not be reached%s (%s)" % (where, _exception_text(cause))
+            text = "the OVHcloud API could not be reached%s (%s)" % (where, _exception_text(self.cause or self.exc))
         elif self.error_code == "NOT_GRANTED_CALL":
             text = ("the consumer key is not allowed to call %s %s (the request was %s %s); add this route to the "
                     "access rules of a new consumer key" % (method, route_template(path), method, path))
@@ -406,6 +639,14 @@ class _Failure:
         if self.query_id:
             facts.append("OVH query id %s" % self.query_id)
         return "%s (%s)" % (text, ", ".join(facts)) if facts else text
+
+
+def _path_under(url, endpoint):
+    """The path of url below the endpoint URL, without query string, or None when url is not below it."""
+    base = ovh.client.ENDPOINTS.get(endpoint, endpoint) if endpoint else None
+    if not url or not base or not url.startswith(base.rstrip("/") + "/"):
+        return None
+    return url[len(base.rstrip("/")):].split("?", 1)[0]
 
 
 def _said(message):
@@ -438,6 +679,17 @@ def _format_seconds(seconds):
 
 
 # ------------------------------------------------------------------ the API
+
+def _expected_answer(path):
+    """What a NAS-HA GET answers: "list" on a collection route, "object" on an item route, None for others."""
+    template = route_template(path)
+    if not template.startswith("/dedicated/nasha"):
+        return None
+    last = template.rstrip("/").rsplit("/", 1)[-1]
+    if last.startswith("{"):
+        return "object"
+    return "list" if last in _PATH_PARAMETERS else None
+
 
 class Deadline:
     """A point in time, timeout_seconds after its creation on `clock`."""
@@ -479,6 +731,13 @@ class OvhApi:
         self._secrets = [getattr(client, "_" + name, None) for name in SECRET_NAMES]
         self._time_lock = threading.Lock()
         self._server_delta = None
+        # Whether the endpoint has answered once in this run: until then a timeout is not retried.
+        self._answered = False
+        # The OvhConnectionError that ended the run, raised again for every later request without sending it.
+        self._fatal = None
+        # The run's first request goes alone: when the endpoint or the credentials fail, no other is sent.
+        self._first_lock = threading.RLock()  # re-entrant: a lost write's recheck reads within its request
+        self._first_done = False
 
     # -- requests
 
@@ -524,8 +783,18 @@ class OvhApi:
         if self._time_fetch_pending():
             # python-ovh fetches the server time on first use, unguarded: one thread fetches it, the others wait.
             with self._time_lock:
+                self._raise_fatal()
                 if self._time_fetch_pending():
                     getattr(self.client, "time_delta", None)  # the property fetches the time and keeps it
+        oauth2 = getattr(self.client, "_oauth2", None)
+        if oauth2 is not None and getattr(oauth2, "_session", None) is None:
+            # python-ovh makes an OAuth2 session (fetching its token) on first use: made here, so that the
+            # transport is mounted on it before the first API request.
+            try:
+                getattr(oauth2, "session")
+            except _RequestException as exc:
+                raise ovh.exceptions.HTTPError("Low HTTP request failed error", exc) from None
+            install_transport(self.client)
         if method == "GET":
             return self.client.get(path, **query)
         return self.client.call(method, path, body, True)
@@ -534,18 +803,44 @@ class OvhApi:
         """Whether python-ovh still has to fetch the server time before signing (the write is not yet sent)."""
         return getattr(self.client, "_oauth2", None) is None and getattr(self.client, "_time_delta", 0) is None
 
+    def _raise_fatal(self):
+        if self._fatal is not None:
+            raise self._fatal
+
     def _request(self, method, path, action, body=None, query=None, recheck=None):
+        self._raise_fatal()
+        if not self._first_done:
+            with self._first_lock:
+                self._raise_fatal()
+                if not self._first_done:
+                    try:
+                        return self._attempts(method, path, action, body, query, recheck)
+                    finally:
+                        self._first_done = True
+        return self._attempts(method, path, action, body, query, recheck)
+
+    def _attempts(self, method, path, action, body, query, recheck):
+        """One request, sent again as long as its failure may be retried."""
         delays = self._retry_delays()
         attempts = 0
         while True:
             attempts += 1
             time_was_pending = self._time_fetch_pending()
             try:
-                return self._send(method, path, body, query or {})
+                answer = self._send(method, path, body, query or {})
             except _OVH_API_ERROR as exc:
                 failure = _Failure(exc)
+            else:
+                self._answered = True
+                return self._checked_answer(method, path, action, answer)
             # A write that failed in python-ovh's /auth/time request was never sent.
             sent = not (time_was_pending and self._time_fetch_pending())
+            if failure.status is not None or (time_was_pending and not self._time_fetch_pending()):
+                self._answered = True
+            if failure.kind == "timeout" and not self._answered:
+                # An endpoint that has not answered once is unlikely to answer the next time: fail now, once.
+                raise self._error(action, method, path, failure, run_level=True,
+                                  note="; it has not answered any request of this run, so none is sent again")
             lost = method in WRITE_METHODS and sent and failure.retried and failure.status != 429
             if not failure.retried:
                 # Two runs racing on one partition: the change the other run made is this write's change.
@@ -553,14 +848,19 @@ class OvhApi:
                     found = self._recheck_quietly(recheck)
                     if found is not None:
                         return found
-                raise self._error(action, method, path, failure)
+                # An unreadable answer to a write that OVHcloud accepted: the change may be made.
+                note = ("; the change may or may not have been applied" if sent and method in WRITE_METHODS
+                        and failure.kind == "malformed" and 200 <= (failure.status or 0) < 300 else "")
+                # A failure of the /auth/time request is about the endpoint, whatever the request was for.
+                raise self._error(action, method, path, failure, note=note, run_level=not sent)
             if lost and recheck is None:
                 raise self._error(action, method, path, failure,
                                   note="; the answer was lost, so the change may or may not have been applied, and it was not sent again")
             delay = next(delays, None)
             if delay is None:
                 note = "; the change may or may not have been applied" if lost else ""
-                raise self._error(action, method, path, failure, attempts=attempts, note=note)
+                raise self._error(action, method, path, failure, attempts=attempts, note=note,
+                                  run_level=failure.network or not sent)
             if failure.retry_after is not None:
                 delay = max(delay, failure.retry_after)
             self.sleep(min(delay, RETRY_DELAY_CAP))
@@ -577,16 +877,41 @@ class OvhApi:
         except OvhApiError:
             return None
 
-    def _error(self, action, method, path, failure, attempts=None, note=""):
-        description = failure.describe(method, path, getattr(self.client, "_endpoint", None))
-        if attempts is not None:
+    def _error(self, action, method, path, failure, attempts=None, note="", run_level=False):
+        """The error of a failed request; one about the connection (see OvhConnectionError) ends the run."""
+        description = failure.describe(method, path, getattr(self.client, "_endpoint", None),
+                                       _total_seconds(getattr(self.client, "_timeout", None)))
+        if attempts is not None and attempts > 1:
             message = "gave up after %d attempts to %s: %s%s" % (attempts, action, description, note)
         else:
             message = "Could not %s: %s%s" % (action, description, note)
-        error_class = OvhBusyError if failure.busy else OvhApiError
-        error = error_class(message, status=failure.status, query_id=failure.query_id,
-                            error_code=failure.error_code, details=failure.details)
-        return scrubbed_error(error, self._secrets)
+        if run_level or failure.about_connection:
+            error_class = OvhConnectionError
+        else:
+            error_class = OvhBusyError if failure.busy else OvhApiError
+        error = scrubbed_error(error_class(message, status=failure.status, query_id=failure.query_id,
+                                           error_code=failure.error_code, details=failure.details), self._secrets)
+        if error_class is OvhConnectionError:
+            self._fatal = error
+        return error
+
+    def _checked_answer(self, method, path, action, answer):
+        """A GET answer of the shape its route promises (a list of ids or names, or an object), else a clear error."""
+        expected = _expected_answer(path) if method == "GET" else None
+        if expected is None:
+            return answer
+        if expected == "list":
+            fits = isinstance(answer, list) and all(isinstance(item, (str, int)) and not isinstance(item, bool) for item in answer)
+            wanted = "a list of names or ids"
+        else:
+            fits = isinstance(answer, dict)
+            wanted = "an object"
+        if fits:
+            return answer
+        shown = json.dumps(answer)
+        message = "Could not %s: the OVHcloud API answered %s %s with %s where %s was expected" % (
+            action, method, path, shown if len(shown) <= 120 else shown[:117] + "...", wanted)
+        raise scrubbed_error(OvhApiError(message, details=dict(answer=answer)), self._secrets)
 
     # -- tasks
 

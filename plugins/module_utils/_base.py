@@ -17,6 +17,7 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._api import (
     OvhApiError,
     build_client,
     scrub,
+    userinfo_values,
 )
 
 try:
@@ -64,6 +65,8 @@ class NashaModule:
         spec = copy.deepcopy(COMMON_ARGUMENT_SPEC)
         spec.update(argument_spec)
         self.module = AnsibleModule(argument_spec=spec, **module_kwargs)
+        # An endpoint URL with user:password@ is refused; its password is still hidden from every output.
+        self.module.no_log_values.update(userinfo_values(self.module.params.get("endpoint")))
         for library, error, error_traceback in (("ovh", OVH_IMPORT_ERROR, OVH_IMPORT_TRACEBACK),
                                                 ("voluptuous", VOLUPTUOUS_IMPORT_ERROR, VOLUPTUOUS_IMPORT_TRACEBACK)):
             if error is not None:
@@ -86,7 +89,7 @@ class NashaModule:
         return self._api
 
     def _secrets(self):
-        return [self.module.params.get(name) for name in SECRET_NAMES]
+        return [self.module.params.get(name) for name in SECRET_NAMES] + userinfo_values(self.module.params.get("endpoint"))
 
     def _fail_with(self, error):
         self.module.fail_json(**scrub(error.to_fail_kwargs(), self._secrets()))

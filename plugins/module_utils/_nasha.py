@@ -312,12 +312,36 @@ def plan_custom_snapshot(existing, name, state, expiration):
     return CustomSnapshotPlan(None, listed_name, mismatch, current, dict(current))
 
 
-def expiration_mismatch_warning(service_name, partition_name, listed_name, reported, declared):
-    """What a user is told when a snapshot exists with another expiration than the declared one."""
+# How far an expiration may lie beyond now + a declared lifetime before it counts as another lifetime: the
+# clocks of the controller and of OVHcloud differ a little.
+LIFETIME_SLACK = datetime.timedelta(minutes=5)
+
+EXPIRATION_MISMATCH_CHOICES = ("warn", "ignore", "fail")
+
+
+def lifetime_mismatch(reported, lifetime, now):
+    """Whether an existing snapshot cannot have been created with `lifetime` (a timedelta) as its expiration.
+
+    OVHcloud does not report when a snapshot was created, so only what is certain counts: no expiration at
+    all, or an expiration further than `lifetime` from now (it would then live longer than declared).
+    """
+    if reported is None:
+        return True
+    try:
+        expires = parse_expiration(reported)
+    except ValueError:
+        return True
+    return expires > _as_utc(now) + lifetime + LIFETIME_SLACK
+
+
+def expiration_mismatch_warning(service_name, partition_name, listed_name, reported, declared, expires_in=None):
+    """What a user is told when a snapshot exists with another expiration than the declared one (or lifetime)."""
+    current = "expires at %s" % reported if reported is not None else "has no expiration"
+    wanted = "the declared lifetime of %s from its creation" % expires_in if expires_in else "the declared %s" % declared
     return (
-        "custom snapshot %s of partition %s on service %s expires at %s, not at the declared %s. OVHcloud cannot "
-        "change the expiration of a snapshot and recreating it would destroy the data it holds, so it is left as it is."
-        % (listed_name, partition_name, service_name, reported, declared)
+        "custom snapshot %s of partition %s on service %s %s, not %s. OVHcloud cannot change the expiration of a "
+        "snapshot and recreating it would destroy the data it holds, so it is left as it is."
+        % (listed_name, partition_name, service_name, current, wanted)
     )
 
 

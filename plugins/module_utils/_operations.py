@@ -15,6 +15,7 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import (
     custom_name_error,
     expiration_mismatch_warning,
     find_custom_snapshot,
+    lifetime_mismatch,
     parse_duration,
     parse_expiration,
     plan_custom_snapshot,
@@ -22,10 +23,11 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import (
     snapshot_path,
     task_summary,
 )
-from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError
+from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError, OvhConnectionError
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient
 from ansible_collections.snapkeep.nasha.plugins.module_utils._rotation import controller_wall_clock
 from ansible_collections.snapkeep.nasha.plugins.module_utils._policy import (
+    MODULE_NAMES,
     PolicyError,
     custom_snapshots_to_read,
     merge_policy,
@@ -61,6 +63,9 @@ def ensure_schedule(nasha):
 
 def _declared_expiration(nasha, params, now):
     """The expiration to compare and to send, validated before any request."""
+    if params["state"] == "absent" and (params["expiration"] is not None or params["expires_in"] is not None):
+        nasha.fail("state=absent takes no %s: a snapshot is deleted whatever its expiration"
+                   % ("expiration" if params["expiration"] is not None else "expires_in"))
     if params["expiration"] is not None:
         try:
             expiration = parse_expiration(params["expiration"])
@@ -105,11 +110,17 @@ def ensure_custom_snapshot(nasha):
     except ValueError as exc:
         nasha.fail(str(exc))
 
-    result = dict(changed=plan.action is not None, expiration_mismatch=plan.expiration_mismatch)
+    mismatch = plan.expiration_mismatch
+    if listed_name is not None and params["state"] == "present" and params["expires_in"] is not None:
+        mismatch = lifetime_mismatch(existing[listed_name], parse_duration(params["expires_in"]), now)
+    result = dict(changed=plan.action is not None, expiration_mismatch=mismatch)
     snapshot = plan.after
-    if plan.expiration_mismatch:
-        module.warn(expiration_mismatch_warning(service_name, partition_name, listed_name, plan.before["expiration"],
-                                                params["expiration"]))
+    if mismatch and params["expiration_mismatch"] != "ignore":
+        message = expiration_mismatch_warning(service_name, partition_name, listed_name, plan.before["expiration"],
+                                              params["expiration"], params["expires_in"])
+        if params["expiration_mismatch"] == "fail":
+            nasha.fail(message, expiration_mismatch=True, changed=False)
+        module.warn(message)
     if plan.action and not module.check_mode:
         deadline = nasha.api.deadline(params["wait_timeout"])
         if plan.action == "create":
@@ -178,17 +189,33 @@ def _manages_custom_snapshots(policy):
     return bool(policy["custom_snapshots"]) or policy["purge_custom_snapshots"] or bool(policy["custom_snapshot_rotations"])
 
 
-def _merged(nasha, discovered_partitions=None):
+def _merged(nasha, now, discovered_partitions=None):
     params = nasha.module.params
+    names = dict(MODULE_NAMES, **dict((key, value) for key, value in (params["message_names"] or {}).items() if value))
     try:
         return merge_policy(params["service_name"], params["templates"], params["defaults"], params["partitions"],
-                            discovered_partitions=discovered_partitions, all_partitions=params["all_partitions"])
+                            discovered_partitions=discovered_partitions, all_partitions=params["all_partitions"],
+                            now=now, names=names)
     except PolicyError as exc:
         nasha.fail(str(exc), errors=exc.errors)
 
 
+def _partition_names(nasha, client, service_name):
+    """The service's partitions (one read); a service the key cannot see fails with one sentence."""
+    try:
+        return client.partition_names(service_name)
+    except OvhApiError as exc:
+        if exc.status == 404:
+            nasha.fail("service %s does not exist (or this key cannot see it)" % service_name,
+                       http_status=404, error_code=exc.error_code)
+        raise
+
+
 class _Reads:
-    """The state of each partition, read a level at a time; a partition whose read fails keeps its error."""
+    """The state of each partition, read a level at a time; a partition whose read fails keeps its error.
+
+    An OvhConnectionError (unreachable endpoint, refused credentials) is about no partition: it ends the run.
+    """
 
     def __init__(self, pool, names):
         self.pool = pool
@@ -201,6 +228,8 @@ class _Reads:
         for key, (partition, future) in futures.items():
             try:
                 results[key] = future.result()
+            except OvhConnectionError:
+                raise  # not about this partition: it ends the run, said once
             except OvhApiError as exc:
                 self.errors[partition].append(str(exc))
         return results
@@ -213,10 +242,11 @@ def plan_service(nasha):
     if params["max_concurrent_requests"] < 1:
         nasha.fail("max_concurrent_requests must be 1 or more")
     service_name = params["service_name"]
-    policies = _merged(nasha)  # before any request
+    now = datetime.datetime.now(datetime.timezone.utc)
+    _merged(nasha, now)  # the whole policy is checked before any request
     client = NashaClient(nasha.api)
-    if params["all_partitions"]:
-        policies = _merged(nasha, client.partition_names(service_name))
+    # One read shows a partition that is not there (and a service that is not) before anything is planned.
+    policies = _merged(nasha, now, _partition_names(nasha, client, service_name))
     names = list(policies)
 
     with ThreadPoolExecutor(max_workers=params["max_concurrent_requests"]) as pool:
@@ -231,9 +261,9 @@ def plan_service(nasha):
             for listed_name in custom_snapshots_to_read(policies[name], listed[(name, "custom")])
         ))
 
-    # OVHcloud's clock, not the controller's: rotation names and ages stay right whatever the controller's clock says.
-    now = nasha.api.server_now() if any(policy["custom_snapshot_rotations"] for policy in policies.values()) \
-        else datetime.datetime.now(datetime.timezone.utc)
+    if any(policy["custom_snapshot_rotations"] for policy in policies.values()):
+        # OVHcloud's clock, not the controller's: rotation names and ages stay right whatever the controller's clock says.
+        now = nasha.api.server_now()
     partitions = []
     for name in names:
         entry = dict(partition_name=name, policy=policies[name], snapshot_types_before=[], snapshot_types_after=[],
@@ -250,13 +280,30 @@ def plan_service(nasha):
                 existing.pop(listed_name, None)
             else:
                 existing[listed_name] = detail["expiration"]
-        plan = plan_partition(policies[name], listed[(name, "schedule")], existing, now, controller_wall_clock)
+        plan = plan_partition(policies[name], listed[(name, "schedule")], existing, now, params["expiration_mismatch"],
+                              controller_wall_clock)
         entry.update(plan._asdict(), changed=plan.changed, schedule_changed=bool(plan.add or plan.remove))
         entry["errors"] = list(plan.errors)
-        for mismatch in plan.expiration_mismatches:
-            module.warn(expiration_mismatch_warning(service_name, name, mismatch["name"], mismatch["expiration"],
-                                                    mismatch["declared_expiration"]))
+        if params["expiration_mismatch"] == "warn":
+            for mismatch in plan.expiration_mismatches:
+                module.warn(expiration_mismatch_warning(service_name, name, mismatch["name"], mismatch["expiration"],
+                                                        mismatch["declared_expiration"], mismatch["declared_expires_in"]))
         for expired in plan.expired:
             module.warn("custom snapshot %s of partition %s on service %s is not created: its declared expiration has passed."
                         % (expired, name, service_name))
-    return dict(changed=False, check_mode=module.check_mode, partitions=partitions)
+    result = dict(
+        changed=False,
+        check_mode=module.check_mode,
+        partitions=partitions,
+        deletions=[dict(partition_name=entry["partition_name"], name=name)
+                   for entry in partitions if not entry["errors"] for name in entry["delete"]],
+        creations=[dict(item, partition_name=entry["partition_name"])
+                   for entry in partitions if not entry["errors"] for item in entry["create"]],
+    )
+    failed = [entry for entry in partitions if entry["errors"]]
+    if failed and params["fail_on_errors"]:
+        # Nothing may be applied: every partition's reason is given at once.
+        nasha.fail("%s: the policy cannot be applied, nothing was changed: %s" % (service_name, "; ".join(
+            "partition %s: %s" % (entry["partition_name"], "; ".join(entry["errors"])) for entry in failed)),
+            errors=["partition %s: %s" % (entry["partition_name"], error) for entry in failed for error in entry["errors"]])
+    return result

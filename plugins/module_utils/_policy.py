@@ -18,16 +18,20 @@ from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_T
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import (
     CUSTOM_NAME_PREFIX,
+    EXPIRATION_MISMATCH_CHOICES,
+    MAX_CUSTOM_SNAPSHOTS,
     SNAPSHOT_TYPES,
     STATES,
     custom_name_error,
     find_custom_snapshot,
     format_expiration,
+    lifetime_mismatch,
     parse_duration,
     parse_expiration,
     plan_custom_snapshot,
     plan_schedule,
     resolve_expiration,
+    same_instant,
     sort_snapshot_types,
 )
 from ansible_collections.snapkeep.nasha.plugins.module_utils import _rotation
@@ -45,6 +49,9 @@ else:
 TEMPLATES_VARIABLE = "nasha_snapshot_policy_templates"
 DEFAULTS_VARIABLE = "nasha_snapshot_policy_defaults"
 PARTITIONS_VARIABLE = "nasha_snapshot_policy_partitions"
+ROLE_NAMES = {"templates": TEMPLATES_VARIABLE, "defaults": DEFAULTS_VARIABLE, "partitions": PARTITIONS_VARIABLE}
+# The same layers as options of the module nasha_snapshot_plan.
+MODULE_NAMES = {"templates": "templates", "defaults": "defaults", "partitions": "partitions"}
 
 POLICY_KEYS = ("snapshot_types", "purge_snapshot_types", "custom_snapshots", "purge_custom_snapshots")
 # Rotations and the purge scope (see _rotation); kept apart so that the keys above keep their order in messages.
@@ -64,6 +71,8 @@ POLICY_DEFAULTS = {
 }
 
 _BOTH_EXPIRATIONS = "give either expiration or expires_in, not both"
+_EMPTY_SCHEDULE = ("must not be empty: OVHcloud's automatic snapshots cannot be disabled (see its NAS-HA FAQ); "
+                   "leave snapshot_types out to keep the schedule as it is")
 
 
 class PolicyError(ValueError):
@@ -197,9 +206,21 @@ def _list_of(validator, item_errors=None):
     return validate
 
 
+def _not_empty(validator):
+    def validate(value):
+        if isinstance(value, list) and not value:
+            raise vol.Invalid(_EMPTY_SCHEDULE)
+        return validator(value)
+    return validate
+
+
 def _expiration_conflict(item):
-    if isinstance(item, dict) and item.get("expiration") is not None and item.get("expires_in") is not None:
+    if not isinstance(item, dict):
+        return []
+    if item.get("expiration") is not None and item.get("expires_in") is not None:
         return [vol.Invalid(_BOTH_EXPIRATIONS)]
+    if item.get("state") == "absent" and (item.get("expiration") is not None or item.get("expires_in") is not None):
+        return [vol.Invalid("a snapshot declared absent takes no expiration or expires_in")]
     return []
 
 
@@ -251,7 +272,7 @@ def _policy_fields(with_defaults):
             return vol.Optional(name, default=None)
         return vol.Optional(name)
     return {
-        key("snapshot_types"): _optional(_list_of(_snapshot_type)),
+        key("snapshot_types"): _optional(_not_empty(_list_of(_snapshot_type))),
         key("purge_snapshot_types"): _boolean,
         key("custom_snapshots"): _list_of(_custom_snapshot_schema(), _expiration_conflict),
         key("purge_custom_snapshots"): _boolean,
@@ -282,12 +303,37 @@ def _require_voluptuous():
         raise RuntimeError("the Python library voluptuous is needed to validate snapshot policies: %s" % VOLUPTUOUS_IMPORT_ERROR)
 
 
-def validate_policy(policy):
-    """Return one merged policy with every key filled in; PolicyError (paths relative to the policy) if invalid."""
-    validated = _validated(policy_schema(), policy, "policy", lambda path, message: "%s: %s" % (path, message))
+def validate_policy(policy, now=None):
+    """Return one merged policy with every key filled in; PolicyError (paths relative to the policy) if invalid.
+
+    With `now`, a declared expiration that has passed is an error too.
+    """
+    def report(path, message):
+        return "%s: %s" % (path, message)
+
+    validated = _validated(policy_schema(), policy, "policy", report)
+    errors = _past_expirations(validated, "policy", report, now)
+    if errors:
+        raise PolicyError(errors)
     merged = _merge(validated)
-    _raise_rotation_problems({"policy": merged}, lambda path, message: "%s: %s" % (path, message))
+    _raise_rotation_problems({"policy": merged}, report)
     return merged
+
+
+def _past_expirations(layer, prefix, report, now):
+    """One message per custom snapshot of a validated layer whose declared expiration is not after `now`."""
+    if now is None or not layer:
+        return []
+    now = parse_expiration(now)
+    errors = []
+    for index, item in enumerate(layer.get("custom_snapshots") or []):
+        if item.get("state", "present") == "present" and item.get("expiration") is not None:
+            if parse_expiration(item["expiration"]) <= now:
+                errors.append(report(
+                    "%s.custom_snapshots[%d] (%s).expiration" % (prefix, index, item["name"]),
+                    "%s is in the past (it is now %s UTC)" % (item["expiration"], now.strftime("%Y-%m-%dT%H:%M:%SZ")),
+                ))
+    return errors
 
 
 # --------------------------------------------------------------------------------------------
@@ -376,13 +422,17 @@ def _duplicate_custom_snapshots(data):
     return duplicates
 
 
-def _validate_layer(schema, data, prefix, report, errors, top_keys=POLICY_KEYS):
+def _validate_layer(schema, data, prefix, report, errors, top_keys=POLICY_KEYS, now=None):
     """The validated layer, or None after adding its problems to `errors`. None declares nothing."""
     data = {} if data is None else data
     try:
         layer = _validated(schema, data, prefix, report, top_keys)
     except PolicyError as exc:
         errors.extend(exc.errors)
+        layer = None
+    past = _past_expirations(layer, prefix, report, now)
+    if past:
+        errors.extend(past)
         layer = None
     duplicates = _duplicate_custom_snapshots(data)
     for index, name, first in duplicates:
@@ -422,27 +472,31 @@ def _merge(*layers):
 
 
 def _raise_rotation_problems(policies, report):
-    """PolicyError when a merged policy cannot hold: a fixed name a rotation would take, or more than OVHcloud's limit."""
+    """PolicyError when a merged policy declares a fixed name that a rotation would take as its own.
+
+    OVHcloud's limit is checked in one place, plan_partition, on what the partition would hold.
+    """
     errors = []
     for name, policy in policies.items():
         fixed = [item["name"] for item in policy["custom_snapshots"] if item["state"] == "present"]
         for fixed_name, label in _rotation.fixed_name_conflicts(fixed, policy["custom_snapshot_rotations"]):
             errors.append(report(name, "custom snapshot %s has the name of a snapshot of rotation %s" % (fixed_name, label)))
-        error = _rotation.policy_capacity_error(fixed, policy["custom_snapshot_rotations"])
-        if error:
-            errors.append(report(name, error))
     if errors:
         raise PolicyError(errors)
 
 
-def merge_policy(service_name, templates, defaults, partitions, discovered_partitions=None, all_partitions=False):
+def merge_policy(service_name, templates, defaults, partitions, discovered_partitions=None, all_partitions=False,
+                 now=None, names=None):
     """Validate the declared layers and return {partition name: merged policy}, listed partitions first.
 
     `discovered_partitions`, when given, are the partitions the API lists: a listed partition that is not one of
     them is an error, and with `all_partitions` every one of them that is not listed gets the defaults.
+    With `now`, a declared expiration that has passed is an error. A partition given as a bare name is
+    {"name": name}. `names` (ROLE_NAMES by default, or MODULE_NAMES) are what messages call the three layers.
     Raises PolicyError with every problem found, each message naming the service and the path of the bad value.
     """
     _require_voluptuous()
+    names = ROLE_NAMES if names is None else names
 
     def report(path, message):
         return "%s: %s: %s" % (service_name, path, message)
@@ -451,52 +505,56 @@ def merge_policy(service_name, templates, defaults, partitions, discovered_parti
     templates = {} if templates is None else templates
     partitions = [] if partitions is None else partitions
 
-    default_layer = _validate_layer(_layer_schema(), defaults, DEFAULTS_VARIABLE, report, errors)
+    default_layer = _validate_layer(_layer_schema(), defaults, names["defaults"], report, errors, now=now)
 
     template_layers = {}
     if not isinstance(templates, dict):
-        errors.append(report(TEMPLATES_VARIABLE, "must be a dictionary of template name: policy, not %r" % (templates,)))
+        errors.append(report(names["templates"], "must be a dictionary of template name: policy, not %r" % (templates,)))
         templates = {}
     for template_name in sorted(templates, key=str):
-        prefix = "%s.%s" % (TEMPLATES_VARIABLE, template_name)
-        template_layers[template_name] = _validate_layer(_layer_schema(), templates[template_name], prefix, report, errors)
+        prefix = "%s.%s" % (names["templates"], template_name)
+        template_layers[template_name] = _validate_layer(_layer_schema(), templates[template_name], prefix, report, errors,
+                                                         now=now)
 
     if not isinstance(partitions, list):
-        errors.append(report(PARTITIONS_VARIABLE, "must be a list of partitions, not %r" % (partitions,)))
+        errors.append(report(names["partitions"], "must be a list of partitions, not %r" % (partitions,)))
         partitions = []
     declared = []  # (name, own layer, template layer) of the valid entries
     first_index = {}
     for index, entry in enumerate(partitions):
-        prefix = "%s[%d]" % (PARTITIONS_VARIABLE, index)
+        if isinstance(entry, str) and entry:
+            entry = {"name": entry}
+        prefix = "%s[%d]" % (names["partitions"], index)
         if isinstance(entry, dict) and isinstance(entry.get("name"), str):
             prefix += " (%s)" % entry["name"]
         if not isinstance(entry, dict):
-            errors.append(report(prefix, "must be a dictionary with at least a name, not %r" % (entry,)))
+            errors.append(report(prefix, "must be a partition name or a dictionary with at least a name, not %r" % (entry,)))
             continue
-        layer = _validate_layer(_partition_schema(), entry, prefix, report, errors, PARTITION_KEYS)
+        layer = _validate_layer(_partition_schema(), entry, prefix, report, errors, PARTITION_KEYS, now=now)
         name = entry.get("name")
         if isinstance(name, str) and name:
             if name in first_index:
                 errors.append(report(
                     "%s.name" % prefix,
-                    "partition declared twice (first at %s[%d])" % (PARTITIONS_VARIABLE, first_index[name]),
+                    "partition declared twice (first at %s[%d])" % (names["partitions"], first_index[name]),
                 ))
                 continue
             first_index[name] = index
             if discovered_partitions is not None and name not in discovered_partitions:
                 errors.append(report(
                     "%s.name" % prefix,
-                    "no such partition on the service (it has: %s)" % (", ".join(sorted(discovered_partitions)) or "none"),
+                    "no such partition on the service%s; it has: %s"
+                    % (_did_you_mean(name, discovered_partitions), ", ".join(sorted(discovered_partitions)) or "none"),
                 ))
         template_name = entry.get("policy")
         template_layer = None
         if template_name is not None:
             if template_name not in templates:
-                known = ", ".join(sorted(str(name) for name in templates))
-                declared = "the templates are: %s" % known if known else "no template is declared"
+                known = ", ".join(sorted(str(template) for template in templates))
+                listing = "the templates are: %s" % known if known else "no template is declared"
                 errors.append(report(
                     "%s.policy" % prefix,
-                    "unknown template %r%s; %s" % (template_name, _did_you_mean(template_name, templates), declared),
+                    "unknown template %r%s; %s" % (template_name, _did_you_mean(template_name, templates), listing),
                 ))
                 continue
             template_layer = template_layers.get(template_name)
@@ -531,9 +589,9 @@ class PartitionPlan(typing.NamedTuple):
     remove: list
     create: list  # [{"name", "expiration" (text sent, or None), "expires_in" (as declared, or None)}]
     delete: list  # names as OVHcloud lists them, in the order to delete them
-    expiration_mismatches: list  # [{"name", "expiration", "declared_expiration"}]; never acted upon
+    expiration_mismatches: list  # [{"name", "expiration", "declared_expiration", "declared_expires_in"}]; never acted upon
     expired: list  # declared snapshots not created because their expiration has passed
-    errors: list  # what cannot be done (the limit of custom snapshots)
+    errors: list  # why the policy cannot hold (OVHcloud's limit of custom snapshots, a mismatch with "fail")
     rotations: list = []  # [{"label", "create" (name or None), "delete", "kept", "next_due"}]; in create/delete too
 
     @property
@@ -542,24 +600,54 @@ class PartitionPlan(typing.NamedTuple):
 
 
 def custom_snapshots_to_read(policy, listed_names):
-    """The listed custom snapshots whose expiration the plan compares (declared present with an expiration)."""
+    """The listed custom snapshots whose expiration the plan compares (declared present with an expiration or lifetime)."""
     wanted = []
     for item in policy["custom_snapshots"]:
-        if item["state"] == "present" and item["expiration"] is not None:
+        if item["state"] == "present" and (item["expiration"] is not None or item["expires_in"] is not None):
             listed_name = find_custom_snapshot(listed_names, item["name"])
             if listed_name is not None and listed_name not in wanted:
                 wanted.append(listed_name)
     return wanted
 
 
-def plan_partition(policy, current_types, custom_snapshots, now, wall_clock=None):
+def _mismatch(item, listed_name, reported, now):
+    """The mismatch record of an existing snapshot whose expiration is not the declared one, or None."""
+    if item["expiration"] is not None:
+        declared = parse_expiration(item["expiration"])
+        if same_instant(reported, declared):
+            return None
+        return {"name": listed_name, "expiration": reported, "declared_expiration": format_expiration(declared),
+                "declared_expires_in": None}
+    if item["expires_in"] is not None and lifetime_mismatch(reported, parse_duration(item["expires_in"]), now):
+        return {"name": listed_name, "expiration": reported, "declared_expiration": None,
+                "declared_expires_in": item["expires_in"]}
+    return None
+
+
+def mismatch_message(mismatch):
+    """One sentence about an expiration mismatch (for errors; warnings use _nasha's longer sentence)."""
+    wanted = ("the declared lifetime of %s" % mismatch["declared_expires_in"] if mismatch["declared_expires_in"]
+              else "the declared %s" % mismatch["declared_expiration"])
+    current = "expires at %s" % mismatch["expiration"] if mismatch["expiration"] is not None else "has no expiration"
+    return ("custom snapshot %s %s, not %s; OVHcloud cannot change the expiration of a snapshot (expiration_mismatch is fail)"
+            % (mismatch["name"], current, wanted))
+
+
+def plan_partition(policy, current_types, custom_snapshots, now, expiration_mismatch="warn", wall_clock=None):
     """Compare a merged policy with a partition's state and return a PartitionPlan.
 
     `current_types` are the scheduled types; `custom_snapshots` maps every listed custom snapshot name to its
     expiration as reported (only those of custom_snapshots_to_read are compared; the others may be None).
     Deletions come first so that they make room under OVHcloud's limit of custom snapshots for the creations.
+    The limit is checked on what the partition would hold once the plan is applied, each rotation counted full
+    (at its keep, so that a policy that cannot fit fails at its first run): when it would be passed, the plan gets
+    an error (and its creations stand, for the report; nothing should be applied).
+    With `expiration_mismatch="fail"` each mismatch is an error too.
     `wall_clock` is the rotations' local time (see _rotation.age), UTC when not given.
     """
+    if expiration_mismatch not in EXPIRATION_MISMATCH_CHOICES:
+        raise ValueError("expiration_mismatch must be one of %s, not %r"
+                         % (", ".join(EXPIRATION_MISMATCH_CHOICES), expiration_mismatch))
     now = parse_expiration(now)
     if policy["snapshot_types"] is None:
         before = sort_snapshot_types(current_types)
@@ -594,41 +682,39 @@ def plan_partition(policy, current_types, custom_snapshots, now, wall_clock=None
     for item in declared:
         if item["state"] != "present":
             continue
-        declared_expiration = parse_expiration(item["expiration"]) if item["expiration"] is not None else None
-        if find_custom_snapshot(remaining, item["name"]) is not None:
-            # expires_in counts from the creation: an existing snapshot has nothing to compare it with.
-            plan = plan_custom_snapshot(remaining, item["name"], "present", declared_expiration)
-            if plan.expiration_mismatch:
-                mismatches.append({
-                    "name": plan.listed_name,
-                    "expiration": plan.before["expiration"],
-                    "declared_expiration": format_expiration(declared_expiration),
-                })
+        listed_name = find_custom_snapshot(remaining, item["name"])
+        if listed_name is not None:
+            mismatch = _mismatch(item, listed_name, remaining[listed_name], now)
+            if mismatch is not None:
+                mismatches.append(mismatch)
             continue
+        declared_expiration = parse_expiration(item["expiration"]) if item["expiration"] is not None else None
         if declared_expiration is not None and declared_expiration <= now:
             expired.append(item["name"])
             continue
         expiration = resolve_expiration(item["expiration"], item["expires_in"], now)
-        try:
-            plan = plan_custom_snapshot(remaining, item["name"], "present", expiration)
-        except ValueError as exc:
-            errors.append(str(exc))
-            continue
-        create.append({"name": item["name"], "expiration": plan.after["expiration"], "expires_in": item["expires_in"]})
-        remaining[item["name"]] = plan.after["expiration"]
+        create.append({"name": item["name"], "expiration": format_expiration(expiration), "expires_in": item["expires_in"]})
 
-    # Rotations last: their count after the run is checked as a whole, before anything of theirs is written.
-    rotation_create = [plan.create for plan in rotation_plans if plan.create]
-    # Counted with each rotation full (keep), so that a policy that cannot fit fails at its first run.
-    fixed = [item["name"] for item in declared if item["state"] == "present" and find_custom_snapshot(remaining, item["name"])]
-    fixed_listed = set(find_custom_snapshot(remaining, name) for name in fixed)
-    undeclared = sorted(name for name in remaining if name not in claimed and name not in fixed_listed)
-    capacity = _rotation.capacity_error(fixed, dict((item["label"], item["keep"]) for item in rotations), undeclared)
-    if rotations and capacity:
-        errors.append(capacity)
-        rotation_plans, rotation_delete, rotation_create = [], [], []
+    create.extend(dict(plan.create, expires_in=None) for plan in rotation_plans if plan.create)
     delete.extend(rotation_delete)
-    create.extend(dict(item, expires_in=None) for item in rotation_create)
+    # What the partition holds after the run (rotations' creations and deletions included), plus the room each
+    # rotation still fills in later runs up to its keep.
+    room = [(rotation["label"], int(rotation["keep"]), int(rotation["keep"]) - len(plan.kept))
+            for rotation, plan in zip(rotations, rotation_plans) if len(plan.kept) < int(rotation["keep"])]
+    after = len(remaining) + len(create) + sum(item[2] for item in room)
+    if (create or room) and after > MAX_CUSTOM_SNAPSHOTS:
+        undeclared = sorted(name for name in remaining if name not in claimed)
+        errors.append(
+            "the policy would leave %d custom snapshots on the partition, more than the %d OVHcloud allows: %d kept "
+            "(%d of them not declared%s), %d to create, %d to delete%s; delete some, %sor set purge_custom_snapshots"
+            % (after, MAX_CUSTOM_SNAPSHOTS, len(remaining), len(undeclared),
+               ": " + ", ".join(undeclared) if undeclared else "", len(create), len(delete),
+               "".join(", %d more as rotation %s fills up to its keep of %d" % (count, label, keep)
+                       for label, keep, count in room),
+               "lower a rotation's keep, " if rotations else "")
+        )
+    if expiration_mismatch == "fail":
+        errors.extend(mismatch_message(mismatch) for mismatch in mismatches)
 
     return PartitionPlan(
         snapshot_types_before=list(schedule.before),

@@ -171,26 +171,6 @@ def plan_rotations(rotations, listed_names, now, wall_clock=None):
     return [plan_rotation(rotation, listed_names, now, wall_clock) for rotation in rotations or ()]
 
 
-def capacity_error(fixed, rotations, undeclared, limit=MAX_CUSTOM_SNAPSHOTS):
-    """None when what the partition holds after a run fits OVHcloud's limit, else a sentence with the numbers.
-
-    `fixed` and `undeclared` are names, `rotations` is {label: number kept}.
-    """
-    total = len(fixed) + sum(rotations.values()) + len(undeclared)
-    if total <= limit:
-        return None
-    parts = ["%d fixed" % len(fixed)]
-    parts.extend("%d of rotation %s" % (count, label) for label, count in rotations.items())
-    parts.append("%d not declared and kept%s" % (len(undeclared), " (%s)" % ", ".join(undeclared) if undeclared else ""))
-    return ("the policy needs %d custom snapshots after the run (%s), the most OVHcloud allows per partition is %d: "
-            "lower a rotation's keep, or delete snapshots the policy does not declare" % (total, ", ".join(parts), limit))
-
-
-def policy_capacity_error(fixed_names, rotations, limit=MAX_CUSTOM_SNAPSHOTS):
-    """The capacity check that needs no read: declared fixed snapshots plus every rotation's keep."""
-    return capacity_error(list(fixed_names), dict((r["label"], int(r["keep"])) for r in rotations or ()), [], limit)
-
-
 def fixed_name_conflicts(fixed_names, rotations):
     """(fixed name, rotation label) for each declared fixed name that a rotation would take as its own."""
     conflicts = []

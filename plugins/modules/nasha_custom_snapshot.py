@@ -18,7 +18,7 @@ description:
     V(2026-12-31T01:00:00+01:00) are the same.
   - OVHcloud keeps at most 10 custom snapshots per partition; creating an 11th fails before any write.
 author:
-  - snapkeep.nasha maintainers (@snapkeep)
+  - snapkeep.nasha contributors (@snapkeep)
 extends_documentation_fragment:
   - snapkeep.nasha.ovh
   - snapkeep.nasha.ovh.wait
@@ -66,6 +66,7 @@ options:
     description:
       - When OVHcloud deletes the snapshot by itself, as an ISO 8601 date (midnight UTC) or date-time, with or
         without a zone (no zone means UTC). It must not be in the past.
+      - Not with O(state=absent) (nor is O(expires_in)).
       - Used when the snapshot is created; on an existing snapshot it is only compared.
       - Mutually exclusive with O(expires_in).
     type: str
@@ -73,9 +74,20 @@ options:
     description:
       - How long the snapshot should live, counted from its creation, such as V(30m), V(12h), V(7d), V(2w) or
         V(1d12h) (units V(s), V(m), V(h), V(d), V(w)).
-      - Used only when the snapshot is created; an existing snapshot keeps its expiration.
+      - Used when the snapshot is created. An existing snapshot keeps its expiration; it differs from the declared
+        lifetime when it has none or expires later than O(expires_in) from now (OVHcloud does not report when a
+        snapshot was created), see O(expiration_mismatch).
       - Mutually exclusive with O(expiration).
     type: str
+  expiration_mismatch:
+    description:
+      - What an existing snapshot whose expiration differs from O(expiration) or O(expires_in) means. OVHcloud
+        cannot change the expiration of a snapshot, and recreating it would destroy its data, so it is never changed.
+      - V(warn) reports it in RV(expiration_mismatch) with a warning; V(ignore) without a warning; V(fail) fails
+        the task (nothing is written).
+    type: str
+    choices: [warn, ignore, fail]
+    default: warn
 notes:
   - The OVHcloud API key needs C(GET) on C(/dedicated/nasha/*/partition/*/customSnapshot*) and C(/dedicated/nasha/*/task*),
     and C(POST) and C(DELETE) on C(/dedicated/nasha/*/partition/*/customSnapshot*).
@@ -97,8 +109,8 @@ EXAMPLES = r"""
   snapkeep.nasha.nasha_custom_snapshot:
     service_name: zpool-100001
     partition_name: backups
-    name: year-end
-    expiration: "2027-01-31T00:00:00+01:00"
+    name: archive-2026
+    expiration: "2030-01-31T00:00:00+01:00"
 
 - name: Delete a snapshot
   snapkeep.nasha.nasha_custom_snapshot:
@@ -162,7 +174,8 @@ task:
       sample: backups
 expiration_mismatch:
   description:
-    - V(true) when the snapshot exists with another expiration than the declared one. Nothing was changed.
+    - V(true) when the snapshot exists with another expiration than the declared one (or one its declared
+      lifetime cannot give). Nothing was changed.
   returned: success
   type: bool
   sample: false
@@ -180,6 +193,7 @@ def main():
         state=dict(type="str", choices=["present", "absent"], default="present"),
         expiration=dict(type="str"),
         expires_in=dict(type="str"),
+        expiration_mismatch=dict(type="str", choices=["warn", "ignore", "fail"], default="warn"),
     )
     argument_spec.update(WAIT_ARGUMENT_SPEC)
     nasha = NashaModule(argument_spec, supports_check_mode=True, mutually_exclusive=[("expiration", "expires_in")])

@@ -13,7 +13,7 @@ description:
     them, the scheduled automatic snapshot types and the custom snapshots.
   - Read-only; never reports C(changed). Requests are sent a few at a time when there are many.
 author:
-  - snapkeep.nasha maintainers (@snapkeep)
+  - snapkeep.nasha contributors (@snapkeep)
 extends_documentation_fragment:
   - snapkeep.nasha.ovh
   - ansible.builtin.action_common_attributes

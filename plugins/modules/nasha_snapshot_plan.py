@@ -16,10 +16,15 @@ description:
     the service and the path of the bad value, and suggesting the key meant when a key is misspelt.
   - Read-only; never reports C(changed). The changes are applied by M(snapkeep.nasha.nasha_snapshot_schedule)
     and M(snapkeep.nasha.nasha_custom_snapshot), only for the partitions that need them.
-  - Reads as little as it can, a few requests at a time. The partition list only with O(all_partitions=true);
-    per partition the schedule, the custom snapshot names when the policy manages custom snapshots, and one read
-    per custom snapshot whose expiration is declared.
-  - A partition whose state cannot be read is reported with its RV(partitions[].errors); the others are planned.
+  - Reads as little as it can, a few requests at a time. The partition list once (a declared partition the service
+    does not have is an error naming the closest existing ones); per partition the schedule, the custom snapshot
+    names when the policy manages custom snapshots, and one read per custom snapshot whose expiration or lifetime
+    is declared.
+  - When a partition cannot be planned (its state cannot be read, OVHcloud's limit of 10 custom snapshots would be
+    passed once the plan is applied, or an expiration differs with O(expiration_mismatch=fail)), the module fails
+    with every partition's reason, unless O(fail_on_errors=false).
+  - A failure that is about no partition (the API cannot be reached or does not answer, a TLS failure, a
+    redirect, refused credentials) fails the module at once, with one message.
 author:
   - snapkeep.nasha contributors (@snapkeep)
 extends_documentation_fragment:
@@ -72,8 +77,9 @@ options:
     description:
       - The partitions to manage. Each has a C(name), an optional C(policy) (a template name) and any policy key,
         which wins over the template's, which wins over O(defaults).
+      - A partition given as a bare name, such as V(media), is the same as a dictionary with only that name.
     type: list
-    elements: dict
+    elements: raw
   all_partitions:
     description:
       - Whether every partition the API lists is managed, those not in O(partitions) with O(defaults) alone.
@@ -85,18 +91,49 @@ options:
       - How many requests may be under way at once.
     type: int
     default: 4
+  fail_on_errors:
+    description:
+      - Whether the module fails when a partition cannot be planned (see RV(partitions[].errors)).
+      - With V(false) it returns the plans, the partitions in error included, and lets the playbook decide.
+    type: bool
+    default: true
+  expiration_mismatch:
+    description:
+      - What an existing custom snapshot whose expiration differs from the declared one means. OVHcloud cannot
+        change the expiration of a snapshot, so it is never changed.
+      - V(warn) lists it in RV(partitions[].expiration_mismatches) with a warning; V(ignore) lists it without a
+        warning; V(fail) makes it an error of its partition.
+      - With C(expires_in), a snapshot differs when it has no expiration or expires later than the declared
+        lifetime from now (OVHcloud does not report when it was created).
+    type: str
+    choices: [warn, ignore, fail]
+    default: warn
+  message_names:
+    description:
+      - What messages call O(templates), O(defaults) and O(partitions), for a role that passes its own variables.
+    type: dict
+    suboptions:
+      templates:
+        description: The name messages give to O(templates).
+        type: str
+      defaults:
+        description: The name messages give to O(defaults).
+        type: str
+      partitions:
+        description: The name messages give to O(partitions).
+        type: str
 notes:
   - The OVHcloud API key needs C(GET) on C(/dedicated/nasha/*/partition*).
-  - Messages name the role's variables (C(nasha_snapshot_policy_templates), C(nasha_snapshot_policy_defaults),
-    C(nasha_snapshot_policy_partitions)); they are O(templates), O(defaults) and O(partitions) here.
+  - Every declared expiration must be in the future; C(snapshot_types) may not be an empty list, since OVHcloud's
+    automatic snapshots cannot be disabled.
   - The expiration of an existing custom snapshot cannot be changed through the OVHcloud API; a difference is
-    reported as a warning and in RV(partitions[].expiration_mismatches), never acted upon.
+    reported as O(expiration_mismatch) says, never acted upon.
   - Rotations are planned on OVHcloud's clock (the offset of C(GET /auth/time) that python-ovh reads to sign
     requests), in UTC; their age is also measured on the controller's wall clock, the larger counting, so that a
     job run by cron at a local time does not skip a period when daylight saving time begins.
-  - OVHcloud keeps at most 10 custom snapshots per partition. A policy whose fixed custom snapshots and rotations
-    (each counted at its C(keep)) pass that is refused before any request; one that passes it with the undeclared
-    snapshots a partition keeps gets an error in RV(partitions[].errors) and no rotation change on that partition.
+  - OVHcloud keeps at most 10 custom snapshots per partition. The plan counts what the partition would hold once
+    it is applied (kept, created, and each rotation counted at its C(keep), so that a policy that cannot fit fails
+    at its first run); past the limit, the partition gets an error in RV(partitions[].errors).
 seealso:
   - module: snapkeep.nasha.nasha_snapshot_schedule
   - module: snapkeep.nasha.nasha_custom_snapshot
@@ -121,22 +158,34 @@ EXAMPLES = r"""
     defaults:
       snapshot_types: [day-1]
     partitions:
-      - name: databases
+      - name: projects
         policy: gold
-      - name: media
+      - name: scratch
         snapshot_types: [day-7]
   register: nasha_plan
 
 - name: Partitions whose schedule must change
   ansible.builtin.debug:
-    msg: "{{ nasha_plan.partitions | selectattr('changed') | map(attribute='partition_name') }}"
+    msg: "{{ nasha_plan.partitions | selectattr('schedule_changed') | map(attribute='partition_name') }}"
 
-- name: Every partition of the service gets at least the defaults
+- name: Every partition of the service gets at least the defaults (day-1 is added, nothing is removed)
   snapkeep.nasha.nasha_snapshot_plan:
     service_name: zpool-100001
     defaults:
-      snapshot_types: [hour-6, day-1]
+      snapshot_types: [day-1]
+      purge_snapshot_types: false
     all_partitions: true
+
+- name: Plan without failing on a partition that cannot be planned, and list those
+  snapkeep.nasha.nasha_snapshot_plan:
+    service_name: zpool-100001
+    partitions: [backups, projects]
+    fail_on_errors: false
+  register: nasha_plan
+
+- name: Partitions that cannot be planned
+  ansible.builtin.debug:
+    msg: "{{ nasha_plan.partitions | selectattr('errors') | map(attribute='partition_name') }}"
 """
 
 RETURN = r"""
@@ -235,9 +284,13 @@ partitions:
           type: str
           sample: "2026-12-31T00:00:00Z"
         declared_expiration:
-          description: The declared expiration.
+          description: The declared expiration, or V(null) when a lifetime is declared.
           type: str
           sample: "2027-01-31T00:00:00Z"
+        declared_expires_in:
+          description: The declared lifetime, or V(null) when an expiration is declared.
+          type: str
+          sample: null
     expired:
       description: Declared custom snapshots that do not exist and are not created because their expiration has passed.
       type: list
@@ -272,8 +325,9 @@ partitions:
           sample: "2026-12-03T02:50:00Z"
     errors:
       description:
-        - Why part of the plan cannot be carried out (the partition could not be read, or OVHcloud's limit of
-          10 custom snapshots would be passed). The rest of the plan stands.
+        - Why the plan of the partition cannot be carried out (the partition could not be read, OVHcloud's limit of
+          10 custom snapshots would be passed once the plan is applied, or an expiration differs with
+          O(expiration_mismatch=fail)). The module fails unless O(fail_on_errors=false).
       type: list
       elements: str
       sample: []
@@ -285,6 +339,42 @@ partitions:
       description: Whether anything must be written on the partition.
       type: bool
       sample: true
+deletions:
+  description: The custom snapshots to delete, every partition's, in order; none of a partition in error.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    partition_name:
+      description: The partition.
+      type: str
+      sample: media
+    name:
+      description: The name as OVHcloud lists it.
+      type: str
+      sample: obsolete
+creations:
+  description: The custom snapshots to create, every partition's, in order; none of a partition in error.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    partition_name:
+      description: The partition.
+      type: str
+      sample: databases
+    name:
+      description: The name.
+      type: str
+      sample: monthly
+    expiration:
+      description: The expiration it would get if created now, or V(null) for none.
+      type: str
+      sample: "2026-04-01T12:00:00Z"
+    expires_in:
+      description: The declared lifetime, when the expiration is declared as one.
+      type: str
+      sample: 30d
 """
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils._base import NashaModule
@@ -296,9 +386,16 @@ def main():
         service_name=dict(type="str", required=True),
         templates=dict(type="dict"),
         defaults=dict(type="dict"),
-        partitions=dict(type="list", elements="dict"),
+        partitions=dict(type="list", elements="raw"),
         all_partitions=dict(type="bool", default=False),
         max_concurrent_requests=dict(type="int", default=4),
+        fail_on_errors=dict(type="bool", default=True),
+        expiration_mismatch=dict(type="str", choices=["warn", "ignore", "fail"], default="warn"),
+        message_names=dict(type="dict", options=dict(
+            templates=dict(type="str"),
+            defaults=dict(type="str"),
+            partitions=dict(type="str"),
+        )),
     )
     nasha = NashaModule(argument_spec, supports_check_mode=True)
     nasha.run(lambda: plan_service(nasha))

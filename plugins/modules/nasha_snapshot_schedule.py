@@ -18,7 +18,7 @@ description:
     (O(snapshot_types=[]) with O(purge=true), or O(state=absent) listing every scheduled type) sends the
     removals; if OVHcloud refuses to remove the last frequency, the module fails and says so.
 author:
-  - snapkeep.nasha maintainers (@snapkeep)
+  - snapkeep.nasha contributors (@snapkeep)
 extends_documentation_fragment:
   - snapkeep.nasha.ovh
   - snapkeep.nasha.ovh.wait

@@ -18,7 +18,7 @@ from . import auth
 from .config import SimConfig, updated_config
 from .errors import INVALID_URL_MESSAGE, ApiError, bad_request, injected_error, not_found
 from .faults import FaultBook, action_of
-from .state import NashaState, SeedError, load_json, normalise_document, write_json_atomically
+from .state import NashaState, SeedError, load_json, normalise_document, parse_iam_filter, write_json_atomically
 from .timeutil import format_utc
 
 API_PREFIX = "/1.0"
@@ -99,6 +99,18 @@ def resolve_route(method: str, path: str):
         else:
             return operation, params
     return None
+
+
+# The control panel's expanded lists: with this header, a list route answers the listed objects themselves.
+EXPANDED_HEADER = "X-Pagination-Mode"
+EXPANDED_MODE = "CachedObjectList-Pages"
+_EXPANDED_ITEMS = {
+    "list_services": lambda state, params, name, config, now: state.get_service(name),
+    "list_partitions": lambda state, params, name, config, now: state.get_partition(params["svc"], name),
+    "list_schedules": lambda state, params, name, config, now: state.get_schedule(params["svc"], params["part"], name),
+    "list_custom": lambda state, params, name, config, now: state.get_custom(params["svc"], params["part"], name, config),
+    "list_tasks": lambda state, params, task_id, config, now: state.get_task(params["svc"], str(task_id), config, now),
+}
 
 
 def _single_query(query: dict, name: str):
@@ -202,6 +214,8 @@ class Simulator:
             if self.state.settle(now):
                 self._persist()
             result = self._operate(operation, params, query, body_text, config, now, take_task_fault)
+            if headers.get(EXPANDED_HEADER) == EXPANDED_MODE and operation in _EXPANDED_ITEMS:
+                result = [_EXPANDED_ITEMS[operation](self.state, params, item, config, now) for item in result]
             if method in WRITE_METHODS:
                 self._persist()
         return Outcome(200, result, fault={"task": task_faults[0]} if task_faults else None)
@@ -210,7 +224,8 @@ class Simulator:
         state = self.state
         svc, part = params.get("svc"), params.get("part")
         if operation == "list_services":
-            return state.list_services()
+            iam_tags = _single_query(query, "iamTags")
+            return state.list_services(parse_iam_filter(iam_tags) if iam_tags is not None else None)
         if operation == "get_service":
             return state.get_service(svc)
         if operation == "list_partitions":
@@ -367,18 +382,17 @@ class SimRequestHandler(BaseHTTPRequestHandler):
         wait = outcome.delay + simulator.config.latency
         if wait > 0:
             time.sleep(wait)
-        try:
-            if outcome.drop:
-                self._drop()
-            else:
-                self._answer(outcome)
-        finally:
-            # Logged even when the client has gone (timed out): the answer was given, or dropped on purpose.
-            simulator.log.record(
-                time=simulator.clock(), method=method, path=target, status=None if outcome.drop else outcome.status,
-                write=method in WRITE_METHODS, fault=outcome.fault,
-                duration_ms=round((time.monotonic() - started) * 1000, 3),
-            )
+        # Logged before the answer leaves: a client that reads the log as soon as it has its answer finds the
+        # request there. A dropped answer is logged too (status null), and so is one to a client that has gone.
+        simulator.log.record(
+            time=simulator.clock(), method=method, path=target, status=None if outcome.drop else outcome.status,
+            write=method in WRITE_METHODS, fault=outcome.fault,
+            duration_ms=round((time.monotonic() - started) * 1000, 3),
+        )
+        if outcome.drop:
+            self._drop()
+        else:
+            self._answer(outcome)
 
     def _drop(self):
         self.close_connection = True

@@ -10,6 +10,7 @@ import copy
 import ipaddress
 import json
 import os
+import re
 import tempfile
 import uuid
 
@@ -145,6 +146,9 @@ def _normalise_service(service, where: str) -> dict:
     _require(isinstance(monitored, bool) and isinstance(can_create, bool), f"{where}.monitored and canCreatePartition must be booleans")
     partitions = service.get("partitions", {})
     _require(isinstance(partitions, dict), f"{where}.partitions must be an object keyed by partition name")
+    iam_tags = service.get("iam_tags", {})
+    _require(isinstance(iam_tags, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in iam_tags.items()),
+             f"{where}.iam_tags must be an object of strings")
     return {
         "datacenter": _optional_str(service.get("datacenter"), f"{where}.datacenter"),
         "customName": _optional_str(service.get("customName"), f"{where}.customName"),
@@ -154,6 +158,7 @@ def _normalise_service(service, where: str) -> dict:
         "diskType": service.get("diskType", "hdd"),
         "monitored": monitored,
         "canCreatePartition": can_create,
+        "iam_tags": dict(iam_tags),
         "partitions": {name: _normalise_partition(p, f"{where}.partitions.{name}") for name, p in partitions.items()},
     }
 
@@ -384,8 +389,10 @@ class NashaState:
 
     # -- services and partitions
 
-    def list_services(self) -> list:
-        return sorted(self.doc["services"])
+    def list_services(self, iam_filter: dict | None = None) -> list:
+        """Service names, only those whose IAM tags pass ``iam_filter`` (see ``iam_tags_match``) when given."""
+        return sorted(name for name, service in self.doc["services"].items()
+                      if iam_filter is None or iam_tags_match(service.get("iam_tags") or {}, iam_filter))
 
     def get_service(self, service_name: str) -> dict:
         service = self._service(service_name)
@@ -403,7 +410,7 @@ class NashaState:
                 "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"nasha:{service_name}")),
                 "urn": f"urn:v1:eu:resource:nasHa:{service_name}",
                 "displayName": service["customName"] or service_name,
-                "tags": None,
+                "tags": dict(service.get("iam_tags") or {}) or None,
             },
         }
 
@@ -553,6 +560,59 @@ class NashaState:
         if task is None:
             raise not_found(f"The requested object (taskId = {task_id}) does not exist")
         return task_view(task, now, config.date_offset_minutes)
+
+
+IAM_TAG_OPERATORS = ("EQ", "EXISTS", "ILIKE", "LIKE", "NEQ", "NEXISTS")
+
+
+def parse_iam_filter(text: str) -> dict:
+    """The ``iamTags`` query parameter: JSON ``{"tag": [{"operator": "EQ", "value": "x"}, ...]}``; 400 otherwise."""
+    try:
+        document = json.loads(text)
+    except ValueError:
+        raise bad_request("[iamTags] Given data is not a JSON object of tag filters") from None
+    if not isinstance(document, dict):
+        raise bad_request("[iamTags] Given data is not a JSON object of tag filters")
+    for key, filters in document.items():
+        if not isinstance(filters, list) or not all(isinstance(f, dict) for f in filters):
+            raise bad_request(f"[iamTags.{key}] must be a list of iam.resource.TagFilter")
+        for item in filters:
+            unknown = set(item) - {"operator", "value"}
+            if unknown:
+                raise bad_request(f"[iamTags.{key}.{sorted(unknown)[0]}] Unknown property")
+            if item.get("operator") is not None and item["operator"] not in IAM_TAG_OPERATORS:
+                raise _enum_error(f"iamTags.{key}.operator", item["operator"], "iam.resource.TagFilter.OperatorEnum")
+            operator = item.get("operator") or "EQ"
+            if operator not in ("EXISTS", "NEXISTS") and not isinstance(item.get("value"), str):
+                raise bad_request(f"[iamTags.{key}.value] Property is mandatory")
+    return document
+
+
+def _like(pattern: str, text: str, ignore_case: bool) -> bool:
+    """SQL LIKE: ``%`` any run of characters, ``_`` one character."""
+    regex = "".join(".*" if c == "%" else "." if c == "_" else re.escape(c) for c in pattern)
+    return re.fullmatch(regex, text, re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL) is not None
+
+
+def iam_tags_match(tags: dict, iam_filter: dict) -> bool:
+    """Whether tags pass every filter of every key (all must hold); the operator defaults to EQ."""
+    for key, filters in iam_filter.items():
+        for item in filters:
+            operator, value = item.get("operator") or "EQ", item.get("value")
+            present = key in tags
+            if operator == "EXISTS":
+                ok = present
+            elif operator == "NEXISTS":
+                ok = not present
+            elif operator == "NEQ":
+                ok = not present or tags[key] != value
+            elif operator in ("LIKE", "ILIKE"):
+                ok = present and _like(value, tags[key], operator == "ILIKE")
+            else:
+                ok = present and tags[key] == value
+            if not ok:
+                return False
+    return True
 
 
 def _object_body(body, allowed: set, required: set) -> dict:

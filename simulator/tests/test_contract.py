@@ -9,8 +9,8 @@ import pytest
 from conftest import BACKUPS, BASE, REPOSITORY
 from openapi_validator import AUTH_ERROR, BUSINESS_ERROR, OpenApi
 
-SPEC_PATH = REPOSITORY.parent / "shared" / "ovh-api" / "dedicated-nasha.openapi.json"
-pytestmark = pytest.mark.skipif(not SPEC_PATH.exists(), reason=f"the OpenAPI description is missing: {SPEC_PATH}")
+# OVHcloud's description, kept in the repository (simulator/contract/README.md says where it comes from)
+SPEC_PATH = REPOSITORY / "simulator" / "contract" / "dedicated-nasha.openapi.json"
 
 # The README's routes (method, template): each must be exercised with a success and an error.
 ROUTES = [
@@ -33,6 +33,8 @@ ROUTES = [
 
 @pytest.fixture(scope="module")
 def spec():
+    # a missing description fails every test of the contract: none of them can pass without it
+    assert SPEC_PATH.is_file(), f"OVHcloud's OpenAPI description is missing: {SPEC_PATH} (see simulator/contract/README.md)"
     return OpenApi.load(SPEC_PATH)
 
 
@@ -209,3 +211,66 @@ def test_every_route_of_the_table_is_in_the_description(spec):
 def test_the_validator_can_fail(spec, value, schema_name, fits):
     errors = spec.errors({"$ref": f"#/components/schemas/{schema_name}"}, value)
     assert (errors == []) is fits, errors
+
+
+def _expanded_schema(spec, operation):
+    """The schema of one listed object of an expanded list: x-expanded-response names it without dots."""
+    name = operation["x-expanded-response"]
+    matches = [key for key in spec.document["components"]["schemas"]
+               if key.replace(".", "").lower() == name.lower()]
+    assert len(matches) == 1, (name, matches)
+    return {"$ref": f"#/components/schemas/{matches[0]}"}
+
+
+def test_expanded_lists_and_the_iam_tags_filter_fit_the_contract(sim, spec):
+    client = sim.client()
+    client._session.headers["X-Pagination-Mode"] = "CachedObjectList-Pages"  # pylint: disable=protected-access
+    recorder = Recorder(sim.base_url)
+    recorder.attach(client._session)  # pylint: disable=protected-access
+    services = client.get("/dedicated/nasha")
+    partitions = client.get(f"{BASE}/partition")
+    schedules = client.get(f"{BACKUPS}/snapshot")
+    customs = client.get(f"{BACKUPS}/customSnapshot")
+    production = {"environment": [{"operator": "EQ", "value": "production"}]}
+    filtered = client.get("/dedicated/nasha", iamTags=json.dumps(production))
+    assert [s["serviceName"] for s in services] == ["zpool-100001", "zpool-100002"]
+    assert services[0]["iam"]["tags"] == {"environment": "production", "team": "storage"}
+    assert {p["partitionName"] for p in partitions} == {"backups", "projects", "scratch"}
+    assert schedules == [{"snapshotType": "hour-1"}]
+    assert [c["name"] for c in customs] == ["before-upgrade"]
+    assert [s["serviceName"] for s in filtered] == ["zpool-100001"]
+    problems = []
+    for method, url, _body, status, _headers, text in recorder.exchanges:
+        parsed = urllib.parse.urlsplit(url)
+        path = parsed.path[len("/1.0"):]
+        if path == "/auth/time":
+            continue
+        assert status == 200, (path, text)
+        dummy, operation = spec.operation(method, path)
+        item_schema = _expanded_schema(spec, operation)
+        problems += [f"{path}: {p}" for p in spec.errors({"type": "array", "items": item_schema}, json.loads(text))]
+        query_parameters = spec.parameters(operation, "query")
+        for name, values in urllib.parse.parse_qs(parsed.query).items():
+            problems += [f"{path} query {name}: {p}" for p in spec.errors(query_parameters[name]["schema"], json.loads(values[-1]))]
+    assert problems == []
+
+
+@pytest.mark.parametrize("iam_filter,expected", [
+    ({"environment": [{"value": "production"}]}, ["zpool-100001"]),
+    ({"environment": [{"operator": "NEQ", "value": "production"}]}, ["zpool-100002"]),
+    ({"team": [{"operator": "EXISTS"}]}, ["zpool-100001"]),
+    ({"team": [{"operator": "NEXISTS"}]}, ["zpool-100002"]),
+    ({"environment": [{"operator": "LIKE", "value": "stag%"}]}, ["zpool-100002"]),
+    ({"environment": [{"operator": "ILIKE", "value": "PROD%"}]}, ["zpool-100001"]),
+    ({"environment": [{"operator": "LIKE", "value": "PROD%"}]}, []),
+    ({"environment": [{"operator": "EXISTS"}], "team": [{"value": "storage"}]}, ["zpool-100001"]),
+])
+def test_the_iam_tags_filter_selects_services(client, iam_filter, expected):
+    assert client.get("/dedicated/nasha", iamTags=json.dumps(iam_filter)) == expected
+
+
+@pytest.mark.parametrize("text", ['not json', '["a"]', '{"a": {"value": "x"}}', '{"a": [{"operator": "IS"}]}',
+                                  '{"a": [{"operator": "EQ"}]}', '{"a": [{"value": "x", "other": 1}]}'])
+def test_a_bad_iam_tags_filter_is_refused(client, text):
+    with pytest.raises(ovh.exceptions.BadParametersError):
+        client.get("/dedicated/nasha", iamTags=text)

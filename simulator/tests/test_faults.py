@@ -86,8 +86,12 @@ def test_delay_makes_a_client_time_out(sim):
     with pytest.raises(ovh.exceptions.HTTPError):
         client.get("/dedicated/nasha")
     assert time.monotonic() - started < 0.4
-    time.sleep(0.3)  # let the late answer go out before the log is read
-    entry = [e for e in sim.log()["entries"] if e["path"] == "/dedicated/nasha"][0]
+    # the client gave up before the delay ended: the entry comes when the delayed answer is about to leave
+    deadline = time.monotonic() + 5
+    while not (entries := [e for e in sim.log()["entries"] if e["path"] == "/dedicated/nasha"]):
+        assert time.monotonic() < deadline, "the delayed request was not logged within 5 s"
+        time.sleep(0.05)
+    entry = entries[0]
     assert entry["fault"] == {"delay": 0.4} and entry["duration_ms"] >= 400
 
 

@@ -130,7 +130,7 @@ def test_bad_input_sends_no_request(bad_input_run):
 
 BAD_POLICIES = {
     # the role's argument spec refuses it
-    "zpool-100001": dict(nasha_snapshot_policy_partitions="backups"),
+    "zpool-100001": dict(nasha_snapshot_policy_partitions=dict(name="backups")),
     # the policy schema refuses it, every problem at once
     "zpool-100002": dict(nasha_snapshot_policy_defaults=dict(snapshot_type=["day-1"]),
                          nasha_snapshot_policy_partitions=[dict(name="mail", policy="gold", custom_snapshots=[dict(name="a b")])]),

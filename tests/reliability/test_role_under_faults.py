@@ -80,3 +80,17 @@ def test_role_beyond_the_retry_budget_fails_the_partition_and_keeps_the_others(p
     assert sim.custom_names(SERVICE, "backups") == ["keep-me"]
     assert sim.custom_names(SERVICE, "scratch") == ["scratch-1"]
     assert_no_change_twice(sim.tasks())
+
+
+def test_role_variables_set_the_retry_budget_and_a_plays_module_defaults_keep_the_rest(playbooks, sim):
+    # api_retries from the role's variable (1: two attempts), api_timeout from the play's module_defaults of the group.
+    sim.add_faults({"match": {"method": "POST", "path": "/partition/projects/customSnapshot$"}, "count": None, "status": 503})
+    run = playbooks.run(role_play(module_defaults={"group/snapkeep.nasha.ovh": dict(api_timeout=1, api_retries=4)}),
+                        inventory=services_inventory(SERVICE, nasha_snapshot_policy_api_retries=1,
+                                                     nasha_snapshot_policy_wait_timeout=60, **POLICY), settle=1.5)
+    assert run.rc != 0
+    failure = run.msg("Fail when a partition failed", SERVICE)
+    assert "create monthly" in failure and "gave up after 2 attempts" in failure, failure
+    assert failure.count("gave up after") == 1, failure
+    plan = run.result("Plan the snapshot policy of the service")["result"]
+    assert plan["invocation"]["module_args"]["api_timeout"] == 1 and plan["invocation"]["module_args"]["api_retries"] == 1

@@ -15,12 +15,18 @@ import ovh.config  # noqa: E402  pylint: disable=wrong-import-position
 from ovh import exceptions as ovh_exc  # noqa: E402  pylint: disable=wrong-import-position
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils import _api  # noqa: E402  pylint: disable=wrong-import-position
+import requests.exceptions  # noqa: E402  pylint: disable=wrong-import-position
+
 from ansible_collections.snapkeep.nasha.plugins.module_utils._api import (  # noqa: E402  pylint: disable=wrong-import-position
     OvhApi,
     OvhApiError,
     OvhBusyError,
+    OvhConnectionError,
     build_client,
     connection_settings,
+    endpoint_url_problem,
+    userinfo_values,
+    without_userinfo,
 )
 
 SVC = "zpool-1"
@@ -70,6 +76,7 @@ class FakeClient:
         self.tasks = tasks  # {task id: [successive task dicts]} answered to GET .../task/{id}
         self.calls = []
         self._endpoint = "https://eu.api.ovh.com/1.0"
+        self._timeout = 30
         self._application_secret = APP_SECRET
         self._consumer_key = CONSUMER_KEY
         self._client_secret = None
@@ -164,8 +171,7 @@ def test_retry_after_is_capped():
     lambda: server_error(504, "Gateway timeout"),
     network_error,
     ovh_exc.NetworkError,
-    lambda: ovh_exc.InvalidResponse("Failed to decode API response", ValueError("Expecting value")),
-], ids=["500", "502", "503", "504", "http-error", "network-error", "not-json"])
+], ids=["500", "502", "503", "504", "http-error", "network-error"])
 def test_transient_failures_are_retried_with_growing_capped_backoff(failure):
     client = FakeClient([failure() for dummy in range(6)] + [["day-1"]])
     api, clock = make_api(client, retries=6, jitter=full_jitter)
@@ -199,7 +205,7 @@ def test_gives_up_after_the_retries_with_a_clear_message():
 def test_zero_retries_sends_once():
     client = FakeClient([network_error()])
     api, clock = make_api(client, retries=0)
-    with pytest.raises(OvhApiError, match="gave up after 1 attempts to read the schedule: the OVHcloud API could not be reached"):
+    with pytest.raises(OvhApiError, match="^Could not read the schedule: the OVHcloud API could not be reached"):
         api.get(SNAPSHOTS, "read the schedule")
     assert clock.sleeps == []
 
@@ -380,7 +386,8 @@ def test_threads_share_one_server_time_request():
 
         def get(self, path, **query):
             self.calls.append(("GET", path, query or None))
-            return self.time_delta and []
+            assert self.time_delta == 0
+            return []
 
     client = TimedClient()
     api, dummy = make_api(client)
@@ -406,6 +413,135 @@ def test_busy_conflict_raises_the_busy_error(error_class, message):
     assert err.value.status == 409
     assert message in str(err.value)
     assert len(client.calls) == 1 and clock.sleeps == []
+
+
+# ------------------------------------------------------------------ failures about the connection, not the request
+
+def http_failure(cause):
+    """python-ovh's HTTPError for a requests exception, as its client raises it."""
+    return ovh_exc.HTTPError("Low HTTP request failed error", cause)
+
+
+def credential_refusal():
+    return api_error(ovh_exc.InvalidCredential, 403, "This credential is not valid", errorCode="INVALID_CREDENTIAL")
+
+
+@pytest.mark.parametrize("failure,words", [
+    (credential_refusal, "the consumer key is not valid or has expired"),
+    (lambda: api_error(ovh_exc.APIError, 400, "Invalid signature", errorCode="INVALID_SIGNATURE"), "signature was refused"),
+    (lambda: api_error(ovh_exc.InvalidKey, 403, "Invalid application key", errorCode="INVALID_KEY"), "application key is unknown"),
+    (lambda: http_failure(requests.exceptions.SSLError("certificate verify failed: self-signed certificate")),
+     "the TLS connection to the OVHcloud API at https://eu.api.ovh.com/1.0 failed (certificate verify failed"),
+    (lambda: http_failure(requests.exceptions.SSLError("[SSL: WRONG_VERSION_NUMBER] wrong version number")),
+     "which is not retried"),
+], ids=["expired-consumer-key", "bad-secret", "unknown-key", "certificate", "https-to-http"])
+def test_failures_about_the_connection_are_not_retried_and_end_the_run(failure, words):
+    client = FakeClient([failure(), ["day-1"]])
+    api, clock = make_api(client, retries=4)
+    with pytest.raises(OvhConnectionError) as err:
+        api.get(SNAPSHOTS, "read the schedule")
+    assert words in err.value.message and clock.sleeps == []
+    # Said once: every later request raises the same error without being sent.
+    with pytest.raises(OvhConnectionError) as again:
+        api.write("POST", SNAPSHOTS, "add day-1", body={"snapshotType": "day-1"})
+    assert again.value is err.value
+    assert len(client.calls) == 1
+
+
+def test_other_refusals_are_about_their_request_only():
+    client = FakeClient([api_error(ovh_exc.ResourceNotFoundError, 404, "The requested object (backups) does not exist"),
+                         ["day-1"]])
+    api, dummy = make_api(client)
+    with pytest.raises(OvhApiError) as err:
+        api.get(SNAPSHOTS, "read the schedule")
+    assert not isinstance(err.value, OvhConnectionError)
+    assert api.get(SNAPSHOTS, "read the schedule") == ["day-1"]
+
+
+@pytest.mark.parametrize("timeout", [
+    lambda: requests.exceptions.ReadTimeout("Read timed out. (read timeout=30)"),
+    lambda: requests.exceptions.ConnectTimeout("Connection to eu.api.ovh.com timed out. (connect timeout=30)"),
+], ids=["read", "connect"])
+def test_a_timeout_before_any_answer_is_not_retried(timeout):
+    client = FakeClient([http_failure(timeout()), ["day-1"]])
+    api, clock = make_api(client, retries=4)
+    with pytest.raises(OvhConnectionError, match="did not answer within 30 s .api_timeout.; it has not answered any request"):
+        api.get(SNAPSHOTS, "read the schedule")
+    assert clock.sleeps == [] and len(client.calls) == 1
+
+
+def test_a_timeout_after_a_first_answer_is_retried():
+    timeout = http_failure(requests.exceptions.ReadTimeout("Read timed out. (read timeout=30)"))
+    client = FakeClient([["hour-1"], timeout, timeout, ["day-1"]])
+    api, clock = make_api(client, retries=4)
+    assert api.get(SNAPSHOTS, "read the schedule") == ["hour-1"]
+    assert api.get(SNAPSHOTS, "read the schedule") == ["day-1"]
+    assert len(clock.sleeps) == 2
+
+
+def test_a_refused_connection_is_retried_from_the_first_request_then_ends_the_run():
+    refused = http_failure(requests.exceptions.ConnectionError("[Errno 111] Connection refused"))
+    client = FakeClient([refused] * 3)
+    api, clock = make_api(client, retries=2)
+    with pytest.raises(OvhConnectionError, match="gave up after 3 attempts to read the schedule: the OVHcloud API could "
+                                                 "not be reached at https://eu.api.ovh.com/1.0 .*Connection refused"):
+        api.get(SNAPSHOTS, "read the schedule")
+    assert len(clock.sleeps) == 2
+    with pytest.raises(OvhConnectionError):
+        api.get(SNAPSHOTS, "read the schedule")
+    assert len(client.calls) == 3
+
+
+def test_the_first_request_goes_alone_so_refused_credentials_stop_every_thread():
+    import threading
+
+    class SlowClient(FakeClient):
+        def get(self, path, **query):
+            threading.Event().wait(0.05)  # the other threads are started while this request is under way
+            return super().get(path, **query)
+
+    client = SlowClient([credential_refusal()] + [["day-1"]] * 5)
+    api, dummy = make_api(client)
+    errors = []
+
+    def read():
+        try:
+            api.get(SNAPSHOTS, "read the schedule")
+        except OvhApiError as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=read) for dummy in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(client.calls) == 1
+    assert len(errors) == 6 and all(error is errors[0] for error in errors)
+
+
+@pytest.mark.parametrize("path,answer", [
+    ("/dedicated/nasha/zpool-1/partition", None),
+    ("/dedicated/nasha/zpool-1/partition", ["backups", None]),
+    ("/dedicated/nasha/zpool-1/partition", [{"name": "backups"}]),
+    ("/dedicated/nasha/zpool-1/task/7", None),
+    ("/dedicated/nasha/zpool-1/task/7", [7]),
+])
+def test_a_get_answer_of_the_wrong_shape_fails_clearly(path, answer):
+    client = FakeClient([answer])
+    api, dummy = make_api(client)
+    with pytest.raises(OvhApiError, match="^Could not read it: the OVHcloud API answered GET %s with .* where (a list|an object)" % path):
+        api.get(path, "read it")
+
+
+@pytest.mark.parametrize("path,answer", [
+    ("/dedicated/nasha", ["zpool-1"]),
+    ("/dedicated/nasha/zpool-1/task", [7, 8]),
+    ("/dedicated/nasha/zpool-1/partition/backups/customSnapshot/snap-x", {"name": "snap-x"}),
+    ("/me", None),
+])
+def test_get_answers_of_the_right_shape_pass(path, answer):
+    api, dummy = make_api(FakeClient([answer]))
+    assert api.get(path, "read it") == answer
 
 
 def test_write_rejects_a_read_method():
@@ -633,6 +769,31 @@ def test_endpoint_urls_refused(clean_config, url, reason):
     assert url not in ovh.client.ENDPOINTS
 
 
+@pytest.mark.parametrize("url", [
+    "https://someone:pa55-word@api.example.test:99x/1.0",
+    "https://someone:pa55-word@api.example.test:99999/1.0",
+    "https://someone:pa55-word@api.example.test/1.0",
+    "https://someone:pa55@word@[::1:99/1.0",
+    "http://pa55-word@127.0.0.1:1x/1.0",
+])
+def test_an_endpoint_with_a_password_is_refused_without_repeating_it(clean_config, url):
+    with pytest.raises(OvhApiError, match="must not hold a user name or password") as err:
+        connection_settings(params(endpoint=url))
+    assert "pa55" not in str(err.value) and "someone" not in str(err.value)
+
+
+def test_userinfo_is_left_out_of_every_message_naming_an_endpoint(clean_config):
+    assert without_userinfo("https://u:pw@host:1/1.0?q=a@b") == "https://host:1/1.0?q=a@b"
+    assert without_userinfo("u:pw@host/1.0") == "host/1.0"
+    assert without_userinfo("https://host/1.0/a@b") == "https://host/1.0/a@b"
+    assert userinfo_values("https://user:s3cret@host/1.0") == ["user:s3cret", "s3cret"]
+    assert userinfo_values("https://host/1.0") == []
+    assert "s3cret" not in endpoint_url_problem("https://user:s3cret@host:bad/1.0")
+    with pytest.raises(OvhApiError) as err:
+        connection_settings(params(endpoint="user:s3cret@eu.api.ovh.com:99999/1.0"))
+    assert "s3cret" not in str(err.value) and "Unknown endpoint eu.api.ovh.com:99999/1.0" in str(err.value)
+
+
 def test_unknown_endpoint_name_refused(clean_config):
     with pytest.raises(OvhApiError, match="Unknown endpoint ovh-mars: use one of .*ovh-eu"):
         connection_settings(params(endpoint="ovh-mars"))
@@ -760,9 +921,27 @@ def test_server_now_adds_the_offset_python_ovh_read_for_signing_without_a_reques
 def test_server_now_reads_the_time_once_when_python_ovh_has_not_oauth2():
     client = FakeClient(script=[int(time.time()) - 600])
     client._time_delta = None  # OAuth2 signs nothing, so python-ovh never reads /auth/time
-    client._oauth2 = object()
+    client._oauth2 = OAuth2WithSession()
     api = OvhApi(client)
     first = api.server_now()
     second = api.server_now()
     assert client.calls == [("GET", "/auth/time", None)]
     assert abs(first.timestamp() - (time.time() - 600)) < 5 and second >= first
+
+
+def test_server_now_ends_the_run_when_the_endpoint_does_not_answer():
+    client = FakeClient(script=[network_error()] * 5)
+    client._time_delta = None
+    client._oauth2 = OAuth2WithSession()
+    api, dummy = make_api(client)
+    with pytest.raises(OvhConnectionError):
+        api.server_now()
+    with pytest.raises(OvhConnectionError):  # said once: no later request is sent
+        api.get("/dedicated/nasha", "list the services")
+    assert [call[1] for call in client.calls] == ["/auth/time"] * len(client.calls)
+
+
+class OAuth2WithSession:
+    """python-ovh's OAuth2 helper once its session is made (the token fetched)."""
+
+    _session = object()

@@ -168,8 +168,72 @@ def test_all_partitions_before_discovery_merges_the_listed_ones():
 def test_a_listed_partition_the_service_does_not_have_is_an_error():
     errors = merge_errors(None, None, [{"name": "media"}, {"name": "medai"}], discovered_partitions=["media", "backups"], all_partitions=True)
     assert errors == [
-        "zpool-100001: nasha_snapshot_policy_partitions[1] (medai).name: no such partition on the service (it has: backups, media)",
+        "zpool-100001: nasha_snapshot_policy_partitions[1] (medai).name: no such partition on the service (did you mean media?); "
+        "it has: backups, media",
     ]
+
+
+def test_a_listed_partition_the_service_does_not_have_is_an_error_without_all_partitions_too():
+    errors = merge_errors(None, None, [{"name": "pgdata"}, {"name": "pgdat"}], discovered_partitions=["pgdata", "wal"])
+    assert errors == [
+        "zpool-100001: nasha_snapshot_policy_partitions[1] (pgdat).name: no such partition on the service (did you mean pgdata?); "
+        "it has: pgdata, wal",
+    ]
+
+
+def test_a_partition_given_as_a_bare_name_is_one_with_that_name_only():
+    merged = policy.merge_policy(SERVICE, None, {"snapshot_types": ["day-1"]}, ["wal2", {"name": "pgdata"}])
+    assert list(merged) == ["wal2", "pgdata"]
+    assert merged["wal2"] == merged["pgdata"] == full(snapshot_types=["day-1"])
+
+
+def test_an_unknown_template_before_a_valid_partition_is_reported_not_raised():
+    # A name reused for the message used to turn the list of valid entries into a text (AttributeError).
+    errors = merge_errors(TEMPLATES, None, [{"name": "a", "policy": "glod"}, {"name": "b"}])
+    assert errors == [
+        "zpool-100001: nasha_snapshot_policy_partitions[0] (a).policy: unknown template 'glod' (did you mean gold?); "
+        "the templates are: bronze, gold",
+    ]
+
+
+def test_messages_can_name_the_options_of_the_module():
+    errors = merge_errors(None, {"snapshot_type": ["day-1"]}, [{"name": "a", "polcy": "gold"}], names=policy.MODULE_NAMES)
+    assert errors == [
+        "zpool-100001: defaults.snapshot_type: unknown key (did you mean snapshot_types?)",
+        "zpool-100001: partitions[0] (a).polcy: unknown key (did you mean policy?)",
+    ]
+
+
+def test_an_empty_schedule_is_refused_with_the_reason():
+    errors = merge_errors({"gold": {"snapshot_types": []}}, None, [{"name": "a", "snapshot_types": []}])
+    assert errors == [
+        "zpool-100001: nasha_snapshot_policy_templates.gold.snapshot_types: " + policy._EMPTY_SCHEDULE,
+        "zpool-100001: nasha_snapshot_policy_partitions[0] (a).snapshot_types: " + policy._EMPTY_SCHEDULE,
+    ]
+    assert "automatic snapshots cannot be disabled" in policy._EMPTY_SCHEDULE
+
+
+def test_a_past_expiration_is_a_validation_error_when_now_is_given():
+    declared = [{"name": "a", "custom_snapshots": [{"name": "typo", "expiration": "2025-06-01"}, {"name": "ok", "expiration": "2027-06-01"}]},
+                {"name": "b", "custom_snapshots": [{"name": "gone", "expiration": "2025-01-01", "state": "absent"}]}]
+    with pytest.raises(policy.PolicyError):
+        policy.merge_policy(SERVICE, None, None, [{"name": "x", "custom_snapshots": [{"name": "g", "state": "absent", "expires_in": "1d"}]}])
+    errors = merge_errors(None, {"custom_snapshots": [{"name": "d", "expiration": "2026-03-01T12:00:00Z"}]}, declared, now=NOW)
+    assert errors == [
+        "zpool-100001: nasha_snapshot_policy_defaults.custom_snapshots[0] (d).expiration: 2026-03-01T12:00:00Z is in the past "
+        "(it is now 2026-03-01T12:00:00Z UTC)",
+        "zpool-100001: nasha_snapshot_policy_partitions[0] (a).custom_snapshots[0] (typo).expiration: 2025-06-01 is in the past "
+        "(it is now 2026-03-01T12:00:00Z UTC)",
+        "zpool-100001: nasha_snapshot_policy_partitions[1] (b).custom_snapshots[0] (gone): "
+        "a snapshot declared absent takes no expiration or expires_in",
+    ]
+    assert policy.merge_policy(SERVICE, None, None, declared[:1], now=NOW - datetime.timedelta(days=3650))
+
+
+def test_validate_policy_refuses_a_past_expiration_when_now_is_given():
+    with pytest.raises(policy.PolicyError) as raised:
+        policy.validate_policy({"custom_snapshots": [{"name": "a", "expiration": "2026-01-01"}]}, now=NOW)
+    assert raised.value.errors == ["policy.custom_snapshots[0] (a).expiration: 2026-01-01 is in the past (it is now 2026-03-01T12:00:00Z UTC)"]
 
 
 # ------------------------------------------------------------------ merge: errors
@@ -216,7 +280,7 @@ def test_errors_in_every_layer_are_all_reported_with_their_path():
         {"purge_custom_snapshot": True},
         [
             {"name": "backups", "policy": "gold", "snapshot_type": ["day-1"]},
-            "media",
+            7,
             {"policy": "gold"},
             {"name": "db", "custom_snapshots": [{"name": "ok"}, {"name": "bad name", "expires_in": "1d", "expiration": "2027-01-01"}]},
         ],
@@ -228,7 +292,7 @@ def test_errors_in_every_layer_are_all_reported_with_their_path():
         "valid types are hour-1, hour-6, day-1, day-2, day-3, day-7",
         "zpool-100001: nasha_snapshot_policy_templates.gold.purge_snapshots_types: unknown key (did you mean purge_snapshot_types?)",
         "zpool-100001: nasha_snapshot_policy_partitions[0] (backups).snapshot_type: unknown key (did you mean snapshot_types?)",
-        "zpool-100001: nasha_snapshot_policy_partitions[1]: must be a dictionary with at least a name, not 'media'",
+        "zpool-100001: nasha_snapshot_policy_partitions[1]: must be a partition name or a dictionary with at least a name, not 7",
         "zpool-100001: nasha_snapshot_policy_partitions[2].name: missing (required)",
         "zpool-100001: nasha_snapshot_policy_partitions[3] (db).custom_snapshots[1] (bad name).name: custom snapshot name 'bad name' is not allowed: "
         "use only letters (a-z, A-Z), digits (0-9), dots (.), colons (:) and hyphens (-)",
@@ -328,14 +392,41 @@ def test_plan_reports_an_expiration_mismatch_and_never_deletes_for_it():
     declared = full(custom_snapshots=[{"name": "keep", "expiration": "2026-12-31"}, {"name": "same", "expiration": "2026-06-01T02:00:00+02:00"}])
     plan = policy.plan_partition(declared, [], {"keep": "2026-11-30T00:00:00Z", "same": "2026-06-01T00:00:00Z"}, NOW)
     assert plan.expiration_mismatches == [
-        {"name": "keep", "expiration": "2026-11-30T00:00:00Z", "declared_expiration": "2026-12-31T00:00:00Z"},
+        {"name": "keep", "expiration": "2026-11-30T00:00:00Z", "declared_expiration": "2026-12-31T00:00:00Z", "declared_expires_in": None},
     ]
     assert (plan.create, plan.delete, plan.changed) == ([], [], False)
 
 
-def test_plan_does_not_compare_expires_in_with_an_existing_snapshot():
+def test_plan_accepts_an_existing_snapshot_that_its_lifetime_can_explain():
     plan = policy.plan_partition(full(custom_snapshots=[{"name": "week", "expires_in": "7d"}]), [], {"week": "2026-03-02T00:00:00Z"}, NOW)
     assert plan.expiration_mismatches == [] and not plan.changed
+
+
+@pytest.mark.parametrize("reported", [None, "2026-03-09T12:06:00Z"])
+def test_plan_reports_an_existing_snapshot_that_its_lifetime_cannot_explain(reported):
+    # No expiration, or one further than 7 days (and the clock slack) from now: it was not created with 7d.
+    plan = policy.plan_partition(full(custom_snapshots=[{"name": "week", "expires_in": "7d"}]), [], {"week": reported}, NOW)
+    assert plan.expiration_mismatches == [
+        {"name": "week", "expiration": reported, "declared_expiration": None, "declared_expires_in": "7d"},
+    ]
+    assert plan.errors == [] and not plan.changed
+
+
+def test_plan_with_expiration_mismatch_fail_makes_each_mismatch_an_error():
+    declared = full(custom_snapshots=[{"name": "keep", "expiration": "2026-12-31"}, {"name": "week", "expires_in": "7d"}])
+    existing = {"keep": "2026-11-30T00:00:00Z", "week": None}
+    plan = policy.plan_partition(declared, [], existing, NOW, expiration_mismatch="fail")
+    assert plan.errors == [
+        "custom snapshot keep expires at 2026-11-30T00:00:00Z, not the declared 2026-12-31T00:00:00Z; OVHcloud cannot change "
+        "the expiration of a snapshot (expiration_mismatch is fail)",
+        "custom snapshot week has no expiration, not the declared lifetime of 7d; OVHcloud cannot change the expiration of a "
+        "snapshot (expiration_mismatch is fail)",
+    ]
+    for choice in ("warn", "ignore"):
+        plan = policy.plan_partition(declared, [], existing, NOW, expiration_mismatch=choice)
+        assert plan.errors == [] and len(plan.expiration_mismatches) == 2
+    with pytest.raises(ValueError):
+        policy.plan_partition(declared, [], existing, NOW, expiration_mismatch="warning")
 
 
 def test_plan_does_not_create_a_snapshot_whose_expiration_has_passed():
@@ -345,14 +436,34 @@ def test_plan_does_not_create_a_snapshot_whose_expiration_has_passed():
     assert plan.create == [] and not plan.changed
 
 
-def test_plan_refuses_creations_beyond_the_limit_and_keeps_the_rest():
+def test_plan_counts_what_the_partition_would_hold_after_the_run():
+    # The case of the issue: 11 declared on a partition holding one undeclared snapshot.
+    declared = full(custom_snapshots=[{"name": "c%d" % index} for index in range(11)], snapshot_types=["day-1"])
+    plan = policy.plan_partition(declared, [], {"manual": None}, NOW)
+    assert plan.errors == [
+        "the policy would leave 12 custom snapshots on the partition, more than the 10 OVHcloud allows: 1 kept "
+        "(1 of them not declared: manual), 11 to create, 0 to delete; delete some, or set purge_custom_snapshots",
+    ]
+    assert len(plan.create) == 11 and plan.add == ["day-1"]
+
+
+def test_plan_counts_the_existing_declared_ones_as_kept():
     existing = dict(("s%d" % index, None) for index in range(MAX_CUSTOM_SNAPSHOTS - 1))
-    declared = full(custom_snapshots=[{"name": "first"}, {"name": "second"}], snapshot_types=["day-1"])
+    declared = full(custom_snapshots=[{"name": "s0"}, {"name": "first"}, {"name": "second"}])
     plan = policy.plan_partition(declared, [], existing, NOW)
-    assert [item["name"] for item in plan.create] == ["first"]
-    assert len(plan.errors) == 1
-    assert "cannot create custom snapshot 'second'" in plan.errors[0]
-    assert plan.add == ["day-1"]
+    assert plan.errors == [
+        "the policy would leave 11 custom snapshots on the partition, more than the 10 OVHcloud allows: 9 kept "
+        "(8 of them not declared: s1, s2, s3, s4, s5, s6, s7, s8), 2 to create, 0 to delete; delete some, or set purge_custom_snapshots",
+    ]
+
+
+def test_plan_up_to_the_limit_is_fine_and_purge_makes_room():
+    existing = dict(("s%d" % index, None) for index in range(MAX_CUSTOM_SNAPSHOTS - 1))
+    plan = policy.plan_partition(full(custom_snapshots=[{"name": "first"}]), [], existing, NOW)
+    assert plan.errors == [] and [item["name"] for item in plan.create] == ["first"]
+    declared = full(custom_snapshots=[{"name": "c%d" % index} for index in range(10)], purge_custom_snapshots=True)
+    plan = policy.plan_partition(declared, [], existing, NOW)
+    assert plan.errors == [] and len(plan.delete) == 9 and len(plan.create) == 10
 
 
 def test_plan_counts_the_deletions_before_the_limit():
@@ -369,7 +480,7 @@ def test_plan_accepts_a_naive_now_as_utc():
     assert plan.create[0]["expiration"] == "2026-03-02T12:00:00Z"
 
 
-def test_custom_snapshots_to_read_are_the_existing_ones_with_a_declared_expiration():
+def test_custom_snapshots_to_read_are_the_existing_ones_with_a_declared_expiration_or_lifetime():
     declared = full(custom_snapshots=[
         {"name": "dated", "expiration": "2026-12-31"},
         {"name": "prefixed", "expiration": "2026-12-31"},
@@ -379,4 +490,4 @@ def test_custom_snapshots_to_read_are_the_existing_ones_with_a_declared_expirati
         {"name": "old", "state": "absent"},
     ])
     listed = ["dated", "snap-prefixed", "week", "undated", "old", "manual"]
-    assert policy.custom_snapshots_to_read(declared, listed) == ["dated", "snap-prefixed"]
+    assert policy.custom_snapshots_to_read(declared, listed) == ["dated", "snap-prefixed", "week"]

@@ -64,7 +64,7 @@ class Partition:
         """One run of the policy at `now` (OVHcloud's clock): plan, then deletions, then creations, as the role does."""
         self.settle(now)
         listed = dict((name, format_expiration(expiration)) for name, expiration in self.snapshots.items())
-        plan = policy.plan_partition(merged, [], listed, now, wall_clock)
+        plan = policy.plan_partition(merged, [], listed, now, wall_clock=wall_clock)
         for name in plan.delete:
             del self.snapshots[name]
         for item in plan.create:
@@ -365,32 +365,52 @@ def test_deletions_come_before_creations_and_the_limit_holds_at_every_step():
     assert len(partition.snapshots) == MAX_CUSTOM_SNAPSHOTS
 
 
-def test_a_policy_that_cannot_fit_is_refused_before_any_read():
-    with pytest.raises(policy.PolicyError) as raised:
-        policy.merge_policy("zpool-1", {}, {}, [{
-            "name": "backups",
-            "custom_snapshots": [{"name": "base"}, {"name": "gone", "state": "absent"}],
-            "custom_snapshot_rotations": [NIGHTLY, dict(HOURLY, keep=3)],
-        }])
-    assert raised.value.errors == [
-        "zpool-1: partition backups: the policy needs 11 custom snapshots after the run (1 fixed, 7 of rotation nightly, "
-        "3 of rotation hourly, 0 not declared and kept), the most OVHcloud allows per partition is 10: lower a "
-        "rotation's keep, or delete snapshots the policy does not declare"]
+def test_a_policy_that_cannot_fit_fails_its_first_run_counting_each_rotation_full():
+    merged = policy.merge_policy("zpool-1", {}, {}, [{
+        "name": "backups",
+        "custom_snapshots": [{"name": "base"}, {"name": "gone", "state": "absent"}],
+        "custom_snapshot_rotations": [NIGHTLY, dict(HOURLY, keep=3)],
+    }])["backups"]
+    plan = policy.plan_partition(merged, [], {}, START)
+    # one place counts fixed and rotation snapshots: 3 created now, 6 + 2 more as the rotations fill up
+    assert plan.errors == [
+        "the policy would leave 11 custom snapshots on the partition, more than the 10 OVHcloud allows: 0 kept "
+        "(0 of them not declared), 3 to create, 0 to delete, 6 more as rotation nightly fills up to its keep of 7, "
+        "2 more as rotation hourly fills up to its keep of 3; delete some, lower a rotation's keep, or set "
+        "purge_custom_snapshots"]
+    # with a keep one lower the same policy fits, now and once the rotations are full
+    fits = policy.validate_policy(dict(custom_snapshots=[{"name": "base"}],
+                                       custom_snapshot_rotations=[dict(NIGHTLY, keep=6), dict(HOURLY, keep=3)]))
+    partition = Partition()
+    for hour in range(24 * 8):
+        assert not partition.run(fits, START + hour * HOUR).errors
+    assert len(partition.snapshots) == MAX_CUSTOM_SNAPSHOTS
 
 
-def test_undeclared_snapshots_kept_that_leave_no_room_fail_the_plan_without_rotation_writes():
+def test_undeclared_snapshots_kept_that_leave_no_room_fail_the_plan():
     merged = rotations_policy(dict(NIGHTLY, keep=8), custom_snapshots=[{"name": "base"}])
     listed = {"base": None, "colleague": None, "snap-other": None, nightly(START - 2 * DAY): None}
     plan = policy.plan_partition(merged, [], listed, START)
-    assert plan.create == [] and plan.delete == [] and plan.rotations == []
+    # the creation stands for the report; the error keeps the whole partition from being applied
+    assert created(plan) == [nightly(START)] and plan.delete == []
     assert plan.errors == [
-        "the policy needs 11 custom snapshots after the run (1 fixed, 8 of rotation nightly, 2 not declared and kept "
-        "(colleague, snap-other)), the most OVHcloud allows per partition is 10: lower a rotation's keep, or delete "
-        "snapshots the policy does not declare"]
+        "the policy would leave 11 custom snapshots on the partition, more than the 10 OVHcloud allows: 4 kept "
+        "(2 of them not declared: colleague, snap-other), 1 to create, 0 to delete, 6 more as rotation nightly "
+        "fills up to its keep of 8; delete some, lower a rotation's keep, or set purge_custom_snapshots"]
     # with the colleague's snapshots purged, the same policy fits
     fits = rotations_policy(dict(NIGHTLY, keep=8), custom_snapshots=[{"name": "base"}], purge_custom_snapshots=True)
     plan = policy.plan_partition(fits, [], listed, START)
     assert plan.errors == [] and plan.delete == ["colleague", "snap-other"] and created(plan) == [nightly(START)]
+
+
+def test_a_full_rotation_counts_its_deletions_in_the_same_check():
+    # 9 of the rotation (one beyond keep) and one fixed: the run deletes the oldest two and creates one, 9 after
+    listed = dict((nightly(START - d * DAY), None) for d in range(1, 10))
+    listed["base"] = None
+    merged = rotations_policy(dict(NIGHTLY, keep=8), custom_snapshots=[{"name": "base"}])
+    plan = policy.plan_partition(merged, [], listed, START)
+    assert plan.errors == []
+    assert plan.delete == [nightly(START - 9 * DAY), nightly(START - 8 * DAY)] and created(plan) == [nightly(START)]
 
 
 ROTATION_EXCESS = ["snap-" + nightly(START - 7 * DAY)] + [nightly(START - d * DAY) for d in range(6, 2, -1)]
