@@ -153,8 +153,8 @@ def _keep(value):
     """How many snapshots a rotation keeps: 1 to OVHcloud's limit; a text of digits is accepted (templated values)."""
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= _rotation.MAX_CUSTOM_SNAPSHOTS:
-        raise vol.Invalid("must be a whole number from 1 to %d, not %r" % (_rotation.MAX_CUSTOM_SNAPSHOTS, value))
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CUSTOM_SNAPSHOTS:
+        raise vol.Invalid("must be a whole number from 1 to %d, not %r" % (MAX_CUSTOM_SNAPSHOTS, value))
     return value
 
 

@@ -20,7 +20,6 @@ import typing
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import (
     CUSTOM_NAME_PREFIX,
-    MAX_CUSTOM_SNAPSHOTS,
     format_expiration,
     parse_duration,
     parse_expiration,
