@@ -194,10 +194,12 @@ class NashaClient:
         return any(task.get("status") in FAILED_STATUSES for task in own.values())
 
     def _settle(self, service_name, tasks, deadline, wait, outcome):
-        """The latest state of each task of a phase (waiting for them all when `wait`), recorded in `outcome`.
+        """The latest state of each task of a phase (waiting for them all when `wait`), and {task id: failure message}.
 
-        A failed task does not stop the wait for the others: the outcome says what each write became.
+        A failed task does not stop the wait for the others: the outcome says what each write became. A timeout
+        or a failed read is the outcome's error.
         """
+        messages = {}
         latest = dict((task["taskId"], task) for task in tasks if task.get("taskId") is not None)
         remaining = [task for task in latest.values() if task.get("status") not in FAILED_STATUSES]
         while wait and remaining:
@@ -206,18 +208,24 @@ class NashaClient:
                     latest[task.get("taskId")] = task
                 remaining = []
             except OvhApiError as exc:
-                failed = (exc.details or {}).get("task") if isinstance(exc.details, dict) else None
+                details = exc.details if isinstance(exc.details, dict) else {}
+                failed = details.get("task")
                 if not failed or failed.get("taskId") not in latest or failed.get("status") not in FAILED_STATUSES:
                     # A timeout or a failed read: the tasks still running keep their last known state.
+                    for task in details.get("tasks") or []:
+                        if task.get("taskId") in latest:
+                            latest[task["taskId"]] = task
                     if outcome.error is None:
                         outcome.error = exc
                     break
-                latest[failed["taskId"]] = dict(failed, message=str(exc))
+                latest[failed["taskId"]] = failed
+                messages[failed["taskId"]] = str(exc)
                 remaining = [task for task in remaining if task.get("taskId") != failed["taskId"]]
-        return [latest.get(task.get("taskId"), task) if task.get("taskId") is not None else task for task in tasks]
+        return [latest.get(task.get("taskId"), task) if task.get("taskId") is not None else task for task in tasks], messages
 
-    def _failure_message(self, service_name, task):
-        return task.get("message") or "task %s (operation %s) on service %s partition %s ended with status %s: %s" % (
+    @staticmethod
+    def _failure_message(service_name, task):
+        return "task %s (operation %s) on service %s partition %s ended with status %s: %s" % (
             task.get("taskId"), task.get("operation"), service_name, task.get("partitionName"), task.get("status"),
             task.get("details") or "OVHcloud gave no details")
 
@@ -255,7 +263,7 @@ class NashaClient:
                     own[task["taskId"]] = task
                 sent.append((write, task))
             last = index == len(phases) - 1
-            settled = self._settle(service_name, [own.get(task.get("taskId"), task) for dummy, task in sent], deadline,
+            settled, messages = self._settle(service_name, [own.get(task.get("taskId"), task) for dummy, task in sent], deadline,
                                    wait or not last, outcome)
             for (write, dummy), task in zip(sent, settled):
                 outcome.tasks.append(task)
@@ -263,8 +271,8 @@ class NashaClient:
                 if status == "done":
                     outcome.applied.append(write.change)
                 elif status in FAILED_STATUSES:
-                    outcome.fail(write.change, OvhApiError(self._failure_message(service_name, task), error_code=status,
-                                                           details=dict(task=task)))
+                    message = messages.get(task.get("taskId")) or self._failure_message(service_name, task)
+                    outcome.fail(write.change, OvhApiError(message, error_code=status, details=dict(task=task)))
                 else:
                     outcome.pending.append(write.change)
             if outcome.error is not None or (not last and outcome.pending):

@@ -56,6 +56,14 @@ def _outcome_message(outcome):
     return "; ".join(parts)
 
 
+def _fail_with_outcome(nasha, outcome, **result):
+    """Fail with the outcome's message, the facts of its first error (HTTP status, query id...) and `result`."""
+    kwargs = outcome.error.to_fail_kwargs() if hasattr(outcome.error, "to_fail_kwargs") else {}
+    kwargs.pop("msg", None)
+    kwargs.update(result)
+    nasha.fail(_outcome_message(outcome), **kwargs)
+
+
 def _schedule_changes(changes, action):
     return [change.snapshot_type for change in changes if change.action == action]
 
@@ -77,8 +85,8 @@ def ensure_schedule(nasha):
         tasks = outcome.tasks
         if outcome.error is not None:
             done = outcome.applied + outcome.pending
-            nasha.fail(
-                _outcome_message(outcome),
+            _fail_with_outcome(
+                nasha, outcome,
                 changed=outcome.changed,
                 added=_schedule_changes(done, "add"),
                 removed=_schedule_changes(done, "remove"),
@@ -171,7 +179,7 @@ def ensure_custom_snapshot(nasha):
             outcome = client.delete_custom_snapshots(service_name, partition_name, plan.listed_names, deadline,
                                                      wait=params["wait"])
             if outcome.error is not None:
-                nasha.fail(_outcome_message(outcome), changed=outcome.changed,
+                _fail_with_outcome(nasha, outcome, changed=outcome.changed,
                            deleted=[change[1] for change in outcome.applied + outcome.pending],
                            tasks=[task_summary(task) for task in outcome.tasks])
             task = outcome.tasks[0]
