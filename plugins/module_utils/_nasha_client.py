@@ -263,8 +263,8 @@ class NashaClient:
                     own[task["taskId"]] = task
                 sent.append((write, task))
             last = index == len(phases) - 1
-            settled, messages = self._settle(service_name, [own.get(task.get("taskId"), task) for dummy, task in sent], deadline,
-                                   wait or not last, outcome)
+            latest = [own.get(task.get("taskId"), task) for dummy, task in sent]
+            settled, messages = self._settle(service_name, latest, deadline, wait or not last, outcome)
             for (write, dummy), task in zip(sent, settled):
                 outcome.tasks.append(task)
                 status = task.get("status")

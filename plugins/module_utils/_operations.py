@@ -180,8 +180,8 @@ def ensure_custom_snapshot(nasha):
                                                      wait=params["wait"])
             if outcome.error is not None:
                 _fail_with_outcome(nasha, outcome, changed=outcome.changed,
-                           deleted=[change[1] for change in outcome.applied + outcome.pending],
-                           tasks=[task_summary(task) for task in outcome.tasks])
+                                   deleted=[change[1] for change in outcome.applied + outcome.pending],
+                                   tasks=[task_summary(task) for task in outcome.tasks])
             task = outcome.tasks[0]
             result["deleted"] = list(plan.listed_names)
             result["tasks"] = [task_summary(each) for each in outcome.tasks]
