@@ -288,6 +288,8 @@ def plan_service(nasha):
     client = NashaClient(nasha.api)
     if params["all_partitions"]:
         policies = _merged(nasha, client.partition_names(service_name))
+        for name in policies:  # the listed names go into routes too
+            _check_route_names(nasha, partition_name=name)
     names = list(policies)
 
     with ThreadPoolExecutor(max_workers=params["max_concurrent_requests"]) as pool:
