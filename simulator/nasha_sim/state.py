@@ -101,7 +101,7 @@ def _normalise_credentials(credentials) -> list:
 def _normalise_custom_snapshot(snapshot, where: str) -> dict:
     _require(isinstance(snapshot, dict), f"{where} must be an object")
     name = snapshot.get("name")
-    _require(isinstance(name, str) and bool(CUSTOM_NAME_PATTERN.match(name)), f"{where}.name must match {CUSTOM_NAME_PATTERN.pattern}")
+    _require(isinstance(name, str) and bool(CUSTOM_NAME_PATTERN.fullmatch(name)), f"{where}.name must match {CUSTOM_NAME_PATTERN.pattern}")
     expiration = _optional_str(snapshot.get("expiration"), f"{where}.expiration")
     expires_at = None
     if expiration is not None:
@@ -217,10 +217,10 @@ def task_finish_time(task: dict) -> float:
 
 
 def task_status(task: dict, now: float) -> str:
-    """Status from elapsed time: todo for the first 20 %, doing until the end, then the final status."""
+    """Status from elapsed time: todo (or init) for the first 20 %, doing until the end, then the final status."""
     elapsed = now - task["created"]
     if elapsed < TODO_SHARE * task["duration"]:
-        return "todo"
+        return task.get("initial_status", "todo")
     if task.get("never_finish") or elapsed < task["duration"]:
         return "doing"
     return task["final_status"]
@@ -228,9 +228,9 @@ def task_status(task: dict, now: float) -> str:
 
 def task_view(task: dict, now: float, offset_minutes: int, as_created: bool = False) -> dict:
     """The dedicated.nasTask.Task answer; ``as_created`` gives the answer of the write that made it."""
-    status = "todo" if as_created else task_status(task, now)
+    status = task.get("initial_status", "todo") if as_created else task_status(task, now)
     created = task["created"]
-    if status == "todo":
+    if status in ("todo", "init"):
         last_update = created
     elif status == "doing":
         last_update = created + TODO_SHARE * task["duration"]
@@ -360,6 +360,7 @@ class NashaState:
             "created": now,
             "duration": config.task_duration,
             "visibility": config.visibility,
+            "initial_status": config.initial_status,
             "final_status": "done",
             "details": None,
             "never_finish": False,
@@ -502,7 +503,7 @@ class NashaState:
         partition = self._partition(service_name, partition_name)
         body = _object_body(body, {"name", "expiration"}, {"name"})
         name = body["name"]
-        if not isinstance(name, str) or not CUSTOM_NAME_PATTERN.match(name):
+        if not isinstance(name, str) or not CUSTOM_NAME_PATTERN.fullmatch(name):
             raise bad_request(f"[name] Invalid snapshot name {name!r}: it must match {CUSTOM_NAME_PATTERN.pattern}")
         expiration = body.get("expiration")
         expires_at = None
