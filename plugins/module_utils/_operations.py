@@ -22,6 +22,8 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import (
     snapshot_path,
     task_summary,
 )
+from ansible_collections.snapkeep.nasha.plugins.module_utils._access import blocks_to_read, declared_entries, plan_access
+from ansible_collections.snapkeep.nasha.plugins.module_utils._access_client import AccessClient
 from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient
 from ansible_collections.snapkeep.nasha.plugins.module_utils._policy import (
@@ -257,3 +259,49 @@ def plan_service(nasha):
             module.warn("custom snapshot %s of partition %s on service %s is not created: its declared expiration has passed."
                         % (expired, name, service_name))
     return dict(changed=False, check_mode=module.check_mode, partitions=partitions)
+
+
+def ensure_partition_access(nasha):
+    """nasha_partition_access: allow or remove IP blocks on one partition; with purge, exactly the declared list."""
+    module = nasha.module
+    params = module.params
+    service_name, partition_name = params["service_name"], params["partition_name"]
+    if params["ip"] is not None:
+        entries = [dict(ip=params["ip"], type=params["type"], description=params["description"])]
+    else:
+        entries = params["access_list"]
+    try:
+        declared = declared_entries(entries)
+    except ValueError as exc:
+        nasha.fail(str(exc))
+    if params["purge"] and params["state"] == "absent":
+        nasha.fail("purge applies with state=present only")
+
+    client = AccessClient(nasha.api)
+    listed = client.access_blocks(service_name, partition_name)
+    current = dict((block, None) for block in listed)
+    for block in blocks_to_read(listed, declared, params["state"], params["purge"]):
+        current[block] = client.access_entry(service_name, partition_name, listed[block])
+    plan = plan_access(current, declared, params["state"], params["purge"])
+
+    tasks = []
+    if plan.changed and not module.check_mode:
+        deadline = nasha.api.deadline(params["wait_timeout"])
+        tasks = client.apply_access(service_name, partition_name, plan, listed, deadline, wait=params["wait"])
+    declared_ips = set(entry.ip for entry in declared)
+
+    def shown(access_entries):
+        # Without purge only the declared blocks are read and reported.
+        return list(access_entries) if params["purge"] else [entry for entry in access_entries if entry["ip"] in declared_ips]
+
+    result = dict(
+        changed=plan.changed,
+        access=shown(plan.after),
+        added=[entry["ip"] for entry in plan.to_add if entry["ip"] not in plan.replaced],
+        removed=[block for block in plan.to_remove if block not in plan.replaced],
+        replaced=list(plan.replaced),
+        tasks=[task_summary(task) for task in tasks],
+    )
+    if module._diff:
+        result["diff"] = dict(before=dict(access=shown(plan.before)), after=dict(access=shown(plan.after)))
+    return result

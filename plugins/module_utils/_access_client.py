@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, snapkeep.nasha contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Read and change which IPs may mount a partition, through the same write path as the snapshots."""
+from __future__ import annotations
+
+from ansible_collections.snapkeep.nasha.plugins.module_utils._access import (
+    OPERATION_ACCESS,
+    access_entry_path,
+    access_path,
+    ip_block,
+)
+from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import partition_path
+from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient, _applied_task, _where
+
+
+class AccessClient(NashaClient):
+    """The access list of NAS-HA partitions on top of an OvhApi object."""
+
+    def access_blocks(self, service_name, partition_name):
+        """{block as this collection writes it: block as OVHcloud lists it}."""
+        listed = self.api.get(access_path(partition_path(service_name, partition_name)),
+                              "list the IPs allowed on %s" % _where(service_name, partition_name))
+        blocks = {}
+        for block in listed or []:
+            try:
+                blocks[ip_block(block)] = block
+            except ValueError:
+                blocks[block] = block
+        return blocks
+
+    def access_entry(self, service_name, partition_name, listed_block):
+        """{type, description} of one allowed block."""
+        detail = self.api.get(access_entry_path(partition_path(service_name, partition_name), listed_block),
+                              "read the access of %s on %s" % (listed_block, _where(service_name, partition_name)))
+        detail = detail or {}
+        return dict(type=detail.get("type"), description=detail.get("aclDescription"))
+
+    def _access_recheck(self, service_name, partition_name, deadline, block, present):
+        """After a lost answer: whether the block is now listed (add) or not (remove)."""
+        def recheck():
+            self.api.wait_until_idle(service_name, partition_name, deadline)
+            if (block in self.access_blocks(service_name, partition_name)) == present:
+                return _applied_task(OPERATION_ACCESS, partition_name)
+            return None
+        return recheck
+
+    def remove_access(self, service_name, partition_name, block, listed_block, deadline):
+        """Send the removal; returns its task (not waited for)."""
+        return self._write(
+            service_name, partition_name, deadline,
+            "DELETE", access_entry_path(partition_path(service_name, partition_name), listed_block),
+            "remove the access of %s from %s" % (block, _where(service_name, partition_name)),
+            recheck=self._access_recheck(service_name, partition_name, deadline, block, False),
+        )
+
+    def add_access(self, service_name, partition_name, entry, deadline):
+        """Send the addition of {ip, type, description}; returns its task (not waited for)."""
+        body = {"ip": entry["ip"], "type": entry["type"]}
+        if entry.get("description") is not None:
+            body["aclDescription"] = entry["description"]
+        return self._write(
+            service_name, partition_name, deadline,
+            "POST", access_path(partition_path(service_name, partition_name)),
+            "allow %s (%s) on %s" % (entry["ip"], entry["type"], _where(service_name, partition_name)),
+            body=body,
+            recheck=self._access_recheck(service_name, partition_name, deadline, entry["ip"], True),
+        )
+
+    def apply_access(self, service_name, partition_name, plan, listed, deadline, wait=True):
+        """Removals first (waited for when an entry is replaced, as its block must be gone before it is added
+        again), then additions; the tasks of each step overlap."""
+        if not plan.changed:
+            return []
+        self.api.wait_until_idle(service_name, partition_name, deadline)
+        removals = [self.remove_access(service_name, partition_name, block, listed.get(block, block), deadline)
+                    for block in plan.to_remove]
+        if plan.replaced:
+            removals = self._finish(service_name, removals, deadline, True)
+        additions = [self.add_access(service_name, partition_name, entry, deadline) for entry in plan.to_add]
+        return self._finish(service_name, removals + additions, deadline, wait)
