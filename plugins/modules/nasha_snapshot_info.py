@@ -11,6 +11,9 @@ version_added: 0.1.0
 description:
   - Reads, for one NAS-HA service or every service the credentials can see, and for one partition or all of
     them, the scheduled automatic snapshot types and the custom snapshots.
+  - Also returns what a client needs to mount a partition and restore from its snapshots (see
+    M(snapkeep.nasha.nasha_snapshot_restore)) - the service's IP, the partition's protocol, NFS export and CIFS share -
+    and the share of the partition's space its snapshots use; one more request per service and per partition.
   - Read-only; never reports C(changed). Requests are sent a few at a time when there are many.
 author:
   - snapkeep.nasha maintainers (@snapkeep)
@@ -84,6 +87,10 @@ services:
       description: The NAS-HA service.
       type: str
       sample: zpool-100001
+    ip:
+      description: The service's IP address, which clients mount its partitions from.
+      type: str
+      sample: 10.0.0.1
     partitions:
       description: Its partitions, sorted by name.
       type: list
@@ -93,6 +100,27 @@ services:
           description: The partition.
           type: str
           sample: backups
+        protocol:
+          description: The protocols the partition is shared with, V(NFS), V(CIFS) or V(NFS_CIFS).
+          type: str
+          sample: NFS
+        nfs_export:
+          description:
+            - What an NFS client mounts, C(<service ip>:/<service name>/<partition name>) (for example as the C(src) of
+              C(ansible.posix.mount) with C(fstype=nfs)); V(null) when the partition is not shared with NFS.
+          type: str
+          sample: 10.0.0.1:/zpool-100001/backups
+        cifs_share:
+          description:
+            - What a CIFS (SMB) client mounts, C(\\<service ip>\<service name>_<partition name>) (written
+              C(//<service ip>/<service name>_<partition name>) in C(/etc/fstab) with C(fstype=cifs));
+              V(null) when the partition is not shared with CIFS.
+          type: str
+          sample: \\10.0.0.1\zpool-100001_backups
+        used_by_snapshots:
+          description: The share of the partition's space its snapshots use, in percent, as OVHcloud reports it.
+          type: int
+          sample: 4
         snapshot_types:
           description: The scheduled automatic snapshot types, sorted.
           type: list
@@ -111,6 +139,10 @@ services:
               description: The expiration as OVHcloud reports it, or V(null).
               type: str
               sample: "2026-12-31T00:00:00Z"
+            path:
+              description: Where the snapshot appears, relative to the mount point of the partition's share.
+              type: str
+              sample: .zfs/snapshot/before-upgrade
 """
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils._base import NashaModule

@@ -108,7 +108,7 @@ options:
     default: 50
 notes:
   - Mounting the share is up to you, for example with C(ansible.posix.mount). The NFS export is
-    C(<service ip>:/<service name>/<partition name>), the CIFS share C(\\\\<service ip>\\<service name>_<partition name>);
+    C(<service ip>:/<service name>/<partition name>), the CIFS share C(\\<service ip>\<service name>_<partition name>);
     M(snapkeep.nasha.nasha_snapshot_info) returns both. The host's IP must be allowed on the partition first
     (M(snapkeep.nasha.nasha_partition_access)).
   - C(.zfs) is hidden at the share's root; a copy of the whole partition never descends into it, and the live
