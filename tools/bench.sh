@@ -13,3 +13,8 @@ base_url=$(tools/sim.sh start "$sim_name" bench/seeds/one-partition.json)
 echo "==> simulator $base_url; collection $tree"
 "$root/.venv/bin/python" tools/bench/run.py "$base_url" "${tree%/ansible_collections/snapkeep/nasha}" \
   --runs "${BENCH_RUNS:-3}" --sim-pid "$(cat "$root/.sim/$sim_name.pid")"
+# Restore figures: nasha_snapshot_restore against plain rsync -a, on local trees (no simulator needed).
+"$root/tools/require_rsync.sh"
+echo "==> restore: nasha_snapshot_restore against rsync -a"
+"$root/.venv/bin/python" tools/bench/restore.py "${tree%/ansible_collections/snapkeep/nasha}" --runs "${BENCH_RUNS:-3}" \
+  | tee "$root/bench/output/restore.md"

@@ -45,16 +45,16 @@ echo "==> demo done: second run changed=0 on every host; write requests served b
 echo
 echo "==> restore: a mail file is deleted by mistake, then brought back from the custom snapshot the policy took"
 mail="$data_dir/zpool-100002/mail"
-ls "$mail/.zfs/snapshot"
+echo "    snapshots on the share: $(cd "$mail/.zfs/snapshot" && echo *)"
 rm "$mail/inbox/2026-11.mbox"
-echo "    deleted $mail/inbox/2026-11.mbox; inbox now holds: $(ls "$mail/inbox" | tr '\n' ' ')"
+echo "    deleted $mail/inbox/2026-11.mbox; inbox now holds: $(cd "$mail/inbox" && echo *)"
 ansible-playbook playbooks/nasha_snapshot_restore.yml -i localhost, -c local --diff \
   -e ansible_python_interpreter="$(command -v python)" \
   -e nasha_snapshot_restore_service_name=zpool-100002 -e nasha_snapshot_restore_partition_name=mail \
   -e nasha_snapshot_restore_mount_point="$mail" -e nasha_snapshot_restore_snapshot=quarterly-audit \
   -e nasha_snapshot_restore_path=inbox/2026-11.mbox -e nasha_snapshot_restore_in_place=true \
   -e nasha_snapshot_restore_safety_snapshot_name=before-demo-restore
-echo "    inbox now holds: $(ls "$mail/inbox" | tr '\n' ' ')"
+echo "    inbox now holds: $(cd "$mail/inbox" && echo *)"
 echo "    $mail/inbox/2026-11.mbox:"
 sed 's/^/      /' "$mail/inbox/2026-11.mbox"
 echo "==> restore done"

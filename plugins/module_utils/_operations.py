@@ -179,8 +179,8 @@ def collect_snapshot_info(nasha):
 
     services = dict((service_name, dict(service_name=service_name, ip=detail.get("ip"), partitions=[]))
                     for service_name, detail in zip(service_names, service_details))
-    for (service_name, partition_name), snapshot_types, custom_snapshots, detail in zip(pairs, schedules, custom_lists,
-                                                                                         partition_details):
+    for (service_name, partition_name), snapshot_types, custom_snapshots, detail in zip(
+            pairs, schedules, custom_lists, partition_details):
         nfs_export, cifs_share = share_sources(services[service_name]["ip"], service_name, partition_name, detail.get("protocol"))
         services[service_name]["partitions"].append(dict(
             partition_name=partition_name, snapshot_types=snapshot_types,
