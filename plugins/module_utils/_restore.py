@@ -156,6 +156,11 @@ def plan_transfer(mount_point, snapshot_dir, rel_path, dest, in_place, delete,
         if not dest:
             raise RestoreError("dest is required unless in_place is true")
         target = os.path.abspath(dest)
+    # --delete on a directory copy removes from the target what the snapshot lacks: never on a target that
+    # holds the live partition's root (the mount point or one of its parents).
+    if delete and is_dir and is_within(realpath(mount_point), realpath(target)):
+        raise RestoreError("dest %s holds the whole partition (%s): with delete it would remove everything written "
+                           "since the snapshot; choose a new directory or set delete: false" % (target, mount_point))
     zfs = realpath(os.path.join(mount_point, ".zfs"))
     if is_within(realpath(target), zfs) or is_within(realpath(target), realpath(snap_root)):
         raise RestoreError("dest %s is inside the mount point's .zfs directory, which is read-only: "

@@ -75,7 +75,8 @@ options:
     description:
       - Remove from the target what the snapshot does not hold, so that the restored directory is exactly as
         in the snapshot.
-      - Refused together with O(in_place=true) when O(path) is the whole partition.
+      - Refused when the target holds the live partition's root - O(in_place=true) with the whole partition, or a
+        O(dest) that is the mount point or one of its parents.
       - No effect when O(path) is a file.
     type: bool
     default: false

@@ -122,6 +122,18 @@ def test_plan_refusals(tmp_path):
             plan_transfer(mount, "snap-before", "docs", os.path.join(mount, inside), False, False)
 
 
+def test_plan_refuses_delete_into_a_dest_holding_the_partition(tmp_path):
+    mount = str(make_share(tmp_path))
+    for dest in (mount, str(tmp_path)):
+        with pytest.raises(RestoreError, match="holds the whole partition"):
+            plan_transfer(mount, "snap-before", "docs", dest, False, True)
+    # without delete nothing is removed: allowed
+    assert plan_transfer(mount, "snap-before", "docs", mount, False, False)["target"] == mount
+    # a new directory on the share itself, with delete: allowed
+    inside = os.path.join(mount, "restored")
+    assert plan_transfer(mount, "snap-before", "docs", inside, False, True)["target"] == inside
+
+
 def test_plan_refuses_a_dest_reaching_zfs_through_a_link(tmp_path):
     mount = str(make_share(tmp_path))
     os.symlink(os.path.join(mount, ".zfs", "snapshot"), str(tmp_path / "sneaky"))
