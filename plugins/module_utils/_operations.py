@@ -161,11 +161,13 @@ def collect_snapshot_info(nasha):
                  for service_name, partitions in zip(service_names, partition_lists) for partition_name in partitions]
         schedules = list(pool.map(lambda pair: client.snapshot_types(*pair), pairs))
         # One read per service (its IP) and one per partition (protocol, space used by snapshots).
-        service_details = list(pool.map(
-            lambda name: nasha.api.get(service_path(name), "read service %s" % name) or {}, service_names))
-        partition_details = list(pool.map(
-            lambda pair: nasha.api.get(partition_path(*pair), "read partition %s of service %s" % (pair[1], pair[0])) or {},
-            pairs))
+        service_details, partition_details = [None] * len(service_names), [None] * len(pairs)
+        if params["share_details"]:
+            service_details = list(pool.map(
+                lambda name: nasha.api.get(service_path(name), "read service %s" % name) or {}, service_names))
+            partition_details = list(pool.map(
+                lambda pair: nasha.api.get(partition_path(*pair), "read partition %s of service %s" % (pair[1], pair[0])) or {},
+                pairs))
         custom_lists = [[] for dummy in pairs]
         if params["custom_snapshots"]:
             name_lists = list(pool.map(lambda pair: sorted(client.custom_snapshot_names(*pair)), pairs))
@@ -177,16 +179,20 @@ def collect_snapshot_info(nasha):
                     by_pair[pair].append(detail)
             custom_lists = [by_pair[pair] for pair in pairs]
 
-    services = dict((service_name, dict(service_name=service_name, ip=detail.get("ip"), partitions=[]))
-                    for service_name, detail in zip(service_names, service_details))
+    services = dict((service_name, dict(service_name=service_name, partitions=[])) for service_name in service_names)
+    for service_name, detail in zip(service_names, service_details):
+        if detail is not None:
+            services[service_name]["ip"] = detail.get("ip")
     for (service_name, partition_name), snapshot_types, custom_snapshots, detail in zip(
             pairs, schedules, custom_lists, partition_details):
-        nfs_export, cifs_share = share_sources(services[service_name]["ip"], service_name, partition_name, detail.get("protocol"))
-        services[service_name]["partitions"].append(dict(
-            partition_name=partition_name, snapshot_types=snapshot_types,
-            custom_snapshots=[dict(snapshot, path=snapshot_path(snapshot["name"])) for snapshot in custom_snapshots],
-            protocol=detail.get("protocol"), nfs_export=nfs_export, cifs_share=cifs_share,
-            used_by_snapshots=detail.get("usedBySnapshots")))
+        partition = dict(partition_name=partition_name, snapshot_types=snapshot_types,
+                         custom_snapshots=[dict(snapshot, path=snapshot_path(snapshot["name"])) for snapshot in custom_snapshots])
+        if detail is not None:
+            nfs_export, cifs_share = share_sources(services[service_name]["ip"], service_name, partition_name,
+                                                   detail.get("protocol"))
+            partition.update(protocol=detail.get("protocol"), nfs_export=nfs_export, cifs_share=cifs_share,
+                             used_by_snapshots=detail.get("usedBySnapshots"))
+        services[service_name]["partitions"].append(partition)
     return dict(changed=False, services=[services[service_name] for service_name in service_names])
 
 
