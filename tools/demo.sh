@@ -28,11 +28,11 @@ run() {
 
 echo
 echo "==> first run: make OVHcloud match the policy of examples/inventory"
-run
+run "$@"
 
 echo
 echo "==> second run: the policy already holds, nothing may change"
-run
+run "$@"
 if grep -E '^zpool-[0-9]+ +:' "$root/.sim/demo-run.log" | grep -vq 'changed=0 '; then
   echo "demo: the second run changed something; it should not have" >&2
   exit 1
