@@ -389,6 +389,15 @@ def snapshot_path(name):
     return ".zfs/snapshot/%s" % name
 
 
+def share_sources(ip, service_name, partition_name, protocol):
+    """What a client mounts: the NFS export and the CIFS share of a partition (None where the protocol or the
+    service's IP does not give one)."""
+    protocol = protocol or ""
+    nfs = "%s:/%s/%s" % (ip, service_name, partition_name) if ip and "NFS" in protocol else None
+    cifs = "\\\\%s\\%s_%s" % (ip, service_name, partition_name) if ip and "CIFS" in protocol else None
+    return nfs, cifs
+
+
 # --------------------------------------------------------------------------------------------
 # Routes
 # --------------------------------------------------------------------------------------------

@@ -19,11 +19,16 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import (
     parse_duration,
     parse_expiration,
     plan_custom_snapshot,
+    partition_path,
     plan_schedule,
     route_name_error,
+    service_path,
+    share_sources,
     snapshot_path,
     task_summary,
 )
+from ansible_collections.snapkeep.nasha.plugins.module_utils._access import blocks_to_read, declared_entries, plan_access
+from ansible_collections.snapkeep.nasha.plugins.module_utils._access_client import AccessClient
 from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError, OvhConnectionError
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient
 from ansible_collections.snapkeep.nasha.plugins.module_utils._policy import (
@@ -235,6 +240,14 @@ def collect_snapshot_info(nasha):
         pairs = [(service_name, partition_name)
                  for service_name, partitions in zip(service_names, partition_lists) for partition_name in partitions]
         schedules = list(pool.map(lambda pair: client.snapshot_types(*pair), pairs))
+        # One read per service (its IP) and one per partition (protocol, space used by snapshots).
+        service_details, partition_details = [None] * len(service_names), [None] * len(pairs)
+        if params["share_details"]:
+            service_details = list(pool.map(
+                lambda name: nasha.api.get(service_path(name), "read service %s" % name) or {}, service_names))
+            partition_details = list(pool.map(
+                lambda pair: nasha.api.get(partition_path(*pair), "read partition %s of service %s" % (pair[1], pair[0])) or {},
+                pairs))
         custom_lists = [[] for dummy in pairs]
         if params["custom_snapshots"]:
             name_lists = list(pool.map(lambda pair: sorted(client.custom_snapshot_names(*pair)), pairs))
@@ -247,9 +260,19 @@ def collect_snapshot_info(nasha):
             custom_lists = [by_pair[pair] for pair in pairs]
 
     services = dict((service_name, dict(service_name=service_name, partitions=[])) for service_name in service_names)
-    for (service_name, partition_name), snapshot_types, custom_snapshots in zip(pairs, schedules, custom_lists):
-        services[service_name]["partitions"].append(
-            dict(partition_name=partition_name, snapshot_types=snapshot_types, custom_snapshots=custom_snapshots))
+    for service_name, detail in zip(service_names, service_details):
+        if detail is not None:
+            services[service_name]["ip"] = detail.get("ip")
+    for (service_name, partition_name), snapshot_types, custom_snapshots, detail in zip(
+            pairs, schedules, custom_lists, partition_details):
+        partition = dict(partition_name=partition_name, snapshot_types=snapshot_types,
+                         custom_snapshots=[dict(snapshot, path=snapshot_path(snapshot["name"])) for snapshot in custom_snapshots])
+        if detail is not None:
+            nfs_export, cifs_share = share_sources(services[service_name]["ip"], service_name, partition_name,
+                                                   detail.get("protocol"))
+            partition.update(protocol=detail.get("protocol"), nfs_export=nfs_export, cifs_share=cifs_share,
+                             used_by_snapshots=detail.get("usedBySnapshots"))
+        services[service_name]["partitions"].append(partition)
     return dict(changed=False, services=[services[service_name] for service_name in service_names])
 
 
@@ -374,4 +397,54 @@ def plan_service(nasha):
         nasha.fail("%s: the policy cannot be applied, nothing was changed: %s" % (service_name, "; ".join(
             "partition %s: %s" % (entry["partition_name"], "; ".join(entry["errors"])) for entry in failed)),
             errors=["partition %s: %s" % (entry["partition_name"], error) for entry in failed for error in entry["errors"]])
+    return result
+
+
+def ensure_partition_access(nasha):
+    """nasha_partition_access: allow or remove IP blocks on one partition; with purge, exactly the declared list."""
+    module = nasha.module
+    params = module.params
+    service_name, partition_name = params["service_name"], params["partition_name"]
+    if params["ip"] is not None:
+        entries = [dict(ip=params["ip"], type=params["type"], description=params["description"])]
+    else:
+        entries = params["access_list"]
+    try:
+        declared = declared_entries(entries)
+    except ValueError as exc:
+        nasha.fail(str(exc))
+    if params["purge"] and params["state"] == "absent":
+        nasha.fail("purge applies with state=present only")
+
+    client = AccessClient(nasha.api)
+    listed = client.access_blocks(service_name, partition_name)
+    current = dict((block, None) for block in listed)
+    for block in blocks_to_read(listed, declared, params["state"], params["purge"]):
+        current[block] = client.access_entry(service_name, partition_name, listed[block])
+    plan = plan_access(current, declared, params["state"], params["purge"])
+
+    tasks = []
+    if plan.changed and not module.check_mode:
+        deadline = nasha.api.deadline(params["wait_timeout"])
+        outcome = client.apply_access(service_name, partition_name, plan, listed, deadline, wait=params["wait"])
+        tasks = outcome.tasks
+        if outcome.error is not None:
+            _fail_with_outcome(nasha, outcome, changed=outcome.changed,
+                               tasks=[task_summary(task) for task in tasks])
+    declared_ips = set(entry.ip for entry in declared)
+
+    def shown(access_entries):
+        # Without purge only the declared blocks are read and reported.
+        return list(access_entries) if params["purge"] else [entry for entry in access_entries if entry["ip"] in declared_ips]
+
+    result = dict(
+        changed=plan.changed,
+        access=shown(plan.after),
+        added=[entry["ip"] for entry in plan.to_add if entry["ip"] not in plan.replaced],
+        removed=[block for block in plan.to_remove if block not in plan.replaced],
+        replaced=list(plan.replaced),
+        tasks=[task_summary(task) for task in tasks],
+    )
+    if module._diff:
+        result["diff"] = dict(before=dict(access=shown(plan.before)), after=dict(access=shown(plan.after)))
     return result

@@ -39,6 +39,8 @@ def parse_arguments(argv=None) -> argparse.Namespace:
                         help="UTC offset of task dates (default 60, i.e. +01:00)")
     parser.add_argument("--timestamp-window", type=int, default=defaults.timestamp_window,
                         help="accepted distance in seconds between X-Ovh-Timestamp and the server time")
+    parser.add_argument("--data-dir", help="directory holding each partition's share, <service>/<partition>/, "
+                        "with its snapshots under .zfs/snapshot (default: none)")
     parser.add_argument("--verbose", action="store_true", help="print one line per request on stderr")
     return parser.parse_args(argv)
 
@@ -59,7 +61,7 @@ def main(argv=None) -> int:
     try:
         config = config_from_arguments(arguments)
         server = make_server(config, seed=arguments.seed, state_path=arguments.state, port=arguments.port,
-                             verbose=arguments.verbose)
+                             verbose=arguments.verbose, data_dir=arguments.data_dir)
     except (ValueError, SeedError, OSError) as error:
         print(f"nasha-sim: {error}", file=sys.stderr)
         return 2
