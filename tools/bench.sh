@@ -15,3 +15,8 @@ echo "==> simulator $base_url; collection $tree"
   --runs "${BENCH_RUNS:-3}" --sim-pid "$(cat "$root/.sim/$sim_name.pid")"
 echo "==> inventory plugin: ansible-inventory --list of 100 services x 10 partitions"
 "$root/.venv/bin/python" tools/bench/inventory.py "$base_url" "${tree%/ansible_collections/snapkeep/nasha}" --runs "${BENCH_RUNS:-3}"
+# Restore figures: nasha_snapshot_restore against plain rsync -a, on local trees (no simulator needed).
+"$root/tools/require_rsync.sh"
+echo "==> restore: nasha_snapshot_restore against rsync -a"
+"$root/.venv/bin/python" tools/bench/restore.py "${tree%/ansible_collections/snapkeep/nasha}" --runs "${BENCH_RUNS:-3}" \
+  | tee "$root/bench/output/restore.md"

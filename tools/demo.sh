@@ -13,7 +13,12 @@ export ANSIBLE_COLLECTIONS_PATH="${tree%/ansible_collections/snapkeep/nasha}"
 export ANSIBLE_FORCE_COLOR="${ANSIBLE_FORCE_COLOR:-false}" ANSIBLE_NOCOLOR="${ANSIBLE_NOCOLOR:-1}"
 
 echo "==> starting the NAS-HA API simulator (seed: simulator/seeds/demo.json, tasks take 1 s)"
-OVH_ENDPOINT=$(tools/sim.sh start "$sim_name" simulator/seeds/demo.json --task-duration 1)
+# The partitions' shares live in a data directory (see simulator/README.md); the mail partition holds a few files.
+data_dir="$root/.sim/demo.data"
+rm -rf "$data_dir" && mkdir -p "$data_dir/zpool-100002/mail/inbox"
+printf 'From: accounting\nSubject: November invoices\n' >"$data_dir/zpool-100002/mail/inbox/2026-11.mbox"
+printf 'From: hr\nSubject: holidays\n' >"$data_dir/zpool-100002/mail/inbox/2026-12.mbox"
+OVH_ENDPOINT=$(tools/sim.sh start "$sim_name" simulator/seeds/demo.json --task-duration 1 --data-dir "$data_dir")
 export OVH_ENDPOINT OVH_APPLICATION_KEY=demo-ak OVH_APPLICATION_SECRET=demo-as OVH_CONSUMER_KEY=demo-ck
 echo "    $OVH_ENDPOINT"
 
@@ -48,3 +53,20 @@ writes=$(python3 -c 'import json, sys, urllib.request; entries = json.load(urlli
   "${OVH_ENDPOINT%/1.0}/_sim/log")
 echo
 echo "==> demo done: second run changed=0 on every host (${host_list% }); write requests served by the simulator over both runs: $writes"
+
+echo
+echo "==> restore: a mail file is deleted by mistake, then brought back from the custom snapshot the policy took"
+mail="$data_dir/zpool-100002/mail"
+echo "    snapshots on the share: $(cd "$mail/.zfs/snapshot" && echo *)"
+rm "$mail/inbox/2026-11.mbox"
+echo "    deleted $mail/inbox/2026-11.mbox; inbox now holds: $(cd "$mail/inbox" && echo *)"
+ansible-playbook playbooks/nasha_snapshot_restore.yml -i localhost, -c local --diff \
+  -e ansible_python_interpreter="$(command -v python)" \
+  -e nasha_snapshot_restore_service_name=zpool-100002 -e nasha_snapshot_restore_partition_name=mail \
+  -e nasha_snapshot_restore_mount_point="$mail" -e nasha_snapshot_restore_snapshot=quarterly-audit \
+  -e nasha_snapshot_restore_path=inbox/2026-11.mbox -e nasha_snapshot_restore_in_place=true \
+  -e nasha_snapshot_restore_safety_snapshot_name=before-demo-restore
+echo "    inbox now holds: $(cd "$mail/inbox" && echo *)"
+echo "    $mail/inbox/2026-11.mbox:"
+sed 's/^/      /' "$mail/inbox/2026-11.mbox"
+echo "==> restore done"

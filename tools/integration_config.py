@@ -10,6 +10,7 @@ import sys
 
 def main():
     base_url, seed_path = sys.argv[1], sys.argv[2]
+    data_dir = sys.argv[3] if len(sys.argv) > 3 else None  # the simulator's --data-dir: the partitions' shares
     with open(seed_path, encoding="utf-8") as seed_file:
         seed = json.load(seed_file)
     app = seed["credentials"][0]
@@ -22,6 +23,8 @@ def main():
         "ovh_consumer_key": consumer["consumer_key"],
         "sim_control_url": control_url,
     }
+    if data_dir:
+        values["sim_data_dir"] = data_dir
     for key, value in values.items():
         print("%s: %s" % (key, json.dumps(value)))
 

@@ -87,7 +87,12 @@ options:
   wait:
     description:
       - Whether to wait for the OVHcloud tasks that the changes start to finish.
-      - When V(false), the module returns as soon as OVHcloud has accepted the changes, with the tasks still pending.
+      - When V(false), the module returns as soon as OVHcloud has accepted the last changes, with their tasks
+        still pending.
+      - V(false) does not skip the waits between writes. On a partition where OVHcloud refuses a write while a task
+        is pending, each write waits for the task before it (up to O(wait_timeout)), so the module still blocks
+        for about one task per write but the last. A removal that must wait for an addition to be done (the
+        schedule of a partition always keeps one automatic snapshot type) waits for it too.
     type: bool
     default: true
   wait_timeout:

@@ -6,7 +6,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 name: nasha
 short_description: OVHcloud NAS-HA services as inventory hosts
-version_added: 0.1.0
+version_added: 0.2.0
 author:
   - snapkeep.nasha maintainers (@snapkeep)
 description:

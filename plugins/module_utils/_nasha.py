@@ -16,7 +16,8 @@ from urllib.parse import quote
 
 SNAPSHOT_TYPES = ("hour-1", "hour-6", "day-1", "day-2", "day-3", "day-7")
 MAX_CUSTOM_SNAPSHOTS = 10
-CUSTOM_NAME_RE = re.compile(r"^[a-zA-Z0-9.:-]+$")
+# Matched with fullmatch: with re.match and "$", a name ending in a newline would pass.
+CUSTOM_NAME_RE = re.compile(r"[a-zA-Z0-9.:-]+")
 CUSTOM_NAME_PREFIX = "snap-"
 
 OPERATION_SCHEDULE = "clusterLeclercSnapshotUpdate"
@@ -92,6 +93,32 @@ def plan_schedule(current, desired, state="present", purge=True):
         to_add=[t for t in after if t not in before],
         to_remove=[t for t in before if t not in after],
     )
+
+
+class ScheduleChange(typing.NamedTuple):
+    """One write of a schedule change: add or remove one snapshot type."""
+
+    action: str
+    snapshot_type: str
+
+
+def schedule_phases(plan):
+    """The writes of a SchedulePlan in phases, so that a failed addition never leaves a partition unprotected.
+
+    A phase's writes may be sent together (overlapping); every task of a phase must be seen done before
+    the next phase is sent. A removal is sent only while the partition keeps at least one automatic
+    snapshot type even if every addition still pending failed: when a scheduled type stays, everything
+    goes in one phase; a pure replacement (no type stays) adds first and removes once the additions are
+    done. An empty schedule declared on purpose (removals and no addition) is one phase of removals.
+    """
+    additions = [ScheduleChange("add", snapshot_type) for snapshot_type in plan.to_add]
+    removals = [ScheduleChange("remove", snapshot_type) for snapshot_type in plan.to_remove]
+    stays = any(snapshot_type not in plan.to_remove for snapshot_type in plan.before)
+    if stays or not additions or not removals:
+        phases = [additions + removals]
+    else:
+        phases = [additions, removals]
+    return [phase for phase in phases if phase]
 
 
 # --------------------------------------------------------------------------------------------
@@ -241,12 +268,18 @@ def custom_name_error(name):
     """None when `name` is a valid custom snapshot name, else a sentence saying why not."""
     if not isinstance(name, str) or not name:
         return "a custom snapshot name must be a non-empty text, not %r" % (name,)
-    if not CUSTOM_NAME_RE.match(name):
+    if not CUSTOM_NAME_RE.fullmatch(name):
         return (
             "custom snapshot name %r is not allowed: use only letters (a-z, A-Z), digits (0-9), "
             "dots (.), colons (:) and hyphens (-)" % name
         )
     return None
+
+
+def custom_snapshot_listings(names, name):
+    """Every listed name that is the custom snapshot `name`: `name` itself, then "snap-" + `name`, when listed."""
+    listed = set(names or ())
+    return [candidate for candidate in (name, CUSTOM_NAME_PREFIX + name) if candidate in listed]
 
 
 def find_custom_snapshot(names, name):
@@ -270,6 +303,8 @@ class CustomSnapshotPlan(typing.NamedTuple):
     expiration_mismatch: bool
     before: typing.Optional[dict]
     after: typing.Optional[dict]
+    # For a deletion: every listed name that is this snapshot (the exact name and its "snap-" twin).
+    listed_names: tuple = ()
 
     @property
     def changed(self):
@@ -282,6 +317,9 @@ def plan_custom_snapshot(existing, name, state, expiration):
     `existing` maps each listed name to its expiration as reported (text or None); `expiration` is the
     declared instant or None. A snapshot that exists is never deleted and created again to change its
     expiration (that would lose its data): the difference is only flagged.
+
+    Both `name` and "snap-" + `name` are that snapshot; absent deletes every one of them that is listed,
+    so that one run leaves none and a second run has nothing to do.
     """
     if state not in STATES:
         raise ValueError("state must be one of %s, not %r" % (", ".join(STATES), state))
@@ -307,7 +345,8 @@ def plan_custom_snapshot(existing, name, state, expiration):
         )
     current = {"name": listed_name, "expiration": existing[listed_name]}
     if state == "absent":
-        return CustomSnapshotPlan("delete", listed_name, False, current, None)
+        return CustomSnapshotPlan("delete", listed_name, False, current, None,
+                                  listed_names=tuple(custom_snapshot_listings(existing, name)))
     mismatch = expiration is not None and not same_instant(existing[listed_name], expiration)
     return CustomSnapshotPlan(None, listed_name, mismatch, current, dict(current))
 
@@ -350,17 +389,51 @@ def snapshot_path(name):
     return ".zfs/snapshot/%s" % name
 
 
+def share_sources(ip, service_name, partition_name, protocol):
+    """What a client mounts: the NFS export and the CIFS share of a partition (None where the protocol or the
+    service's IP does not give one)."""
+    protocol = protocol or ""
+    nfs = "%s:/%s/%s" % (ip, service_name, partition_name) if ip and "NFS" in protocol else None
+    cifs = "\\\\%s\\%s_%s" % (ip, service_name, partition_name) if ip and "CIFS" in protocol else None
+    return nfs, cifs
+
+
 # --------------------------------------------------------------------------------------------
 # Routes
 # --------------------------------------------------------------------------------------------
 
 
-def _segment(value):
-    return quote(str(value), safe="")
+class RouteNameError(ValueError):
+    """A service, partition or snapshot name that would change the route of a request."""
+
+
+def route_name_error(label, value):
+    """None when `value` can be one segment of an API route, else a sentence saying why not.
+
+    Names are sent percent-encoded, but a server or proxy that normalises or decodes the URL could still
+    read ".", "..", "/" or "%2F" as another route; such names, empty ones and control characters are refused.
+    """
+    if not isinstance(value, str) or not value.strip():
+        return "%s must be a non-empty name, not %r" % (label, value)
+    if value in (".", ".."):
+        return "%s %r is not a name: it would change the route of the request once the URL is normalised" % (label, value)
+    forbidden = sorted(set(character for character in value if character in "/\\%?#" or ord(character) < 32 or ord(character) == 127))
+    if forbidden:
+        return ("%s %r holds %s, which a name cannot hold: it could change the route of the request"
+                % (label, value, ", ".join(repr(character) for character in forbidden)))
+    return None
+
+
+def _segment(value, label="name"):
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value  # task ids are numbers
+    error = route_name_error(label, text)
+    if error:
+        raise RouteNameError(error)
+    return quote(text, safe="")
 
 
 def service_path(service_name):
-    return "/dedicated/nasha/%s" % _segment(service_name)
+    return "/dedicated/nasha/%s" % _segment(service_name, "service_name")
 
 
 def partitions_path(service_name):
@@ -368,7 +441,7 @@ def partitions_path(service_name):
 
 
 def partition_path(service_name, partition_name):
-    return "%s/%s" % (partitions_path(service_name), _segment(partition_name))
+    return "%s/%s" % (partitions_path(service_name), _segment(partition_name, "partition_name"))
 
 
 def schedule_path(service_name, partition_name):
@@ -376,7 +449,7 @@ def schedule_path(service_name, partition_name):
 
 
 def schedule_type_path(service_name, partition_name, snapshot_type):
-    return "%s/%s" % (schedule_path(service_name, partition_name), _segment(snapshot_type))
+    return "%s/%s" % (schedule_path(service_name, partition_name), _segment(snapshot_type, "snapshot type"))
 
 
 def custom_snapshots_path(service_name, partition_name):
@@ -384,7 +457,7 @@ def custom_snapshots_path(service_name, partition_name):
 
 
 def custom_snapshot_path(service_name, partition_name, name):
-    return "%s/%s" % (custom_snapshots_path(service_name, partition_name), _segment(name))
+    return "%s/%s" % (custom_snapshots_path(service_name, partition_name), _segment(name, "custom snapshot name"))
 
 
 def tasks_path(service_name):
@@ -392,7 +465,7 @@ def tasks_path(service_name):
 
 
 def task_path(service_name, task_id):
-    return "%s/%s" % (tasks_path(service_name), _segment(task_id))
+    return "%s/%s" % (tasks_path(service_name), _segment(task_id, "task id"))
 
 
 def task_summary(task):

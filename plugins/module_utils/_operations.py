@@ -19,10 +19,16 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import (
     parse_duration,
     parse_expiration,
     plan_custom_snapshot,
+    partition_path,
     plan_schedule,
+    route_name_error,
+    service_path,
+    share_sources,
     snapshot_path,
     task_summary,
 )
+from ansible_collections.snapkeep.nasha.plugins.module_utils._access import blocks_to_read, declared_entries, plan_access
+from ansible_collections.snapkeep.nasha.plugins.module_utils._access_client import AccessClient
 from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError, OvhConnectionError
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient
 from ansible_collections.snapkeep.nasha.plugins.module_utils._rotation import controller_wall_clock
@@ -35,11 +41,47 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._policy import (
 )
 
 
+def _check_route_names(nasha, **names):
+    """Fail before any request when a service or partition name would change the route of a request."""
+    for label, value in names.items():
+        error = route_name_error(label, value)
+        if error:
+            nasha.fail(error)
+
+
+def _change_text(change):
+    """"add day-1", "remove hour-1", "delete snap-x": one change of a WriteOutcome, as the messages say it."""
+    return "%s %s" % (change[0], change[1])
+
+
+def _outcome_message(outcome):
+    """The first error, then what was applied, what failed and what was not attempted."""
+    parts = [str(outcome.error)]
+    for label, changes in (("applied", outcome.applied), ("still pending", outcome.pending),
+                           ("failed", [change for change, dummy in outcome.failed]),
+                           ("not attempted", outcome.not_attempted)):
+        parts.append("%s: %s" % (label, ", ".join(_change_text(change) for change in changes) or "none"))
+    return "; ".join(parts)
+
+
+def _fail_with_outcome(nasha, outcome, **result):
+    """Fail with the outcome's message, the facts of its first error (HTTP status, query id...) and `result`."""
+    kwargs = outcome.error.to_fail_kwargs() if hasattr(outcome.error, "to_fail_kwargs") else {}
+    kwargs.pop("msg", None)
+    kwargs.update(result)
+    nasha.fail(_outcome_message(outcome), **kwargs)
+
+
+def _schedule_changes(changes, action):
+    return [change.snapshot_type for change in changes if change.action == action]
+
+
 def ensure_schedule(nasha):
     """nasha_snapshot_schedule: make the scheduled snapshot types of one partition match the declaration."""
     module = nasha.module
     params = module.params
     service_name, partition_name = params["service_name"], params["partition_name"]
+    _check_route_names(nasha, service_name=service_name, partition_name=partition_name)
     client = NashaClient(nasha.api)
 
     plan = plan_schedule(client.snapshot_types(service_name, partition_name), params["snapshot_types"],
@@ -47,7 +89,20 @@ def ensure_schedule(nasha):
     tasks = []
     if plan.changed and not module.check_mode:
         deadline = nasha.api.deadline(params["wait_timeout"])
-        tasks = client.apply_schedule(service_name, partition_name, plan, deadline, wait=params["wait"])
+        outcome = client.apply_schedule(service_name, partition_name, plan, deadline, wait=params["wait"])
+        tasks = outcome.tasks
+        if outcome.error is not None:
+            done = outcome.applied + outcome.pending
+            _fail_with_outcome(
+                nasha, outcome,
+                changed=outcome.changed,
+                added=_schedule_changes(done, "add"),
+                removed=_schedule_changes(done, "remove"),
+                failed_changes=[dict(action=change.action, snapshot_type=change.snapshot_type, error=message)
+                                for change, message in outcome.failed],
+                not_attempted=[dict(action=change.action, snapshot_type=change.snapshot_type) for change in outcome.not_attempted],
+                tasks=[task_summary(task) for task in tasks],
+            )
 
     result = dict(
         changed=plan.changed,
@@ -89,6 +144,7 @@ def ensure_custom_snapshot(nasha):
     module = nasha.module
     params = module.params
     service_name, partition_name, name = params["service_name"], params["partition_name"], params["name"]
+    _check_route_names(nasha, service_name=service_name, partition_name=partition_name)
     now = datetime.datetime.now(datetime.timezone.utc)
     compared_expiration, creation_expiration = _declared_expiration(nasha, params, now)
     if params["state"] == "present":
@@ -97,12 +153,19 @@ def ensure_custom_snapshot(nasha):
             nasha.fail("name: %s" % error)
 
     client = NashaClient(nasha.api)
-    # Two reads: the names, and the one snapshot concerned (the others only count towards OVHcloud's limit).
+    # The names, and for present the one snapshot concerned (the others only count towards OVHcloud's limit).
+    # absent needs no detail: a snapshot that expires between the list and a detail read would fail the run
+    # although absent holds (diff mode reads it, and takes one gone meanwhile as absent).
     names = client.custom_snapshot_names(service_name, partition_name)
     existing = dict((listed, None) for listed in names)
     listed_name = find_custom_snapshot(names, name)
-    if listed_name is not None:
-        existing[listed_name] = client.custom_snapshot(service_name, partition_name, listed_name)["expiration"]
+    if listed_name is not None and (params["state"] == "present" or module._diff):
+        detail = client.custom_snapshot(service_name, partition_name, listed_name, missing_ok=params["state"] == "absent")
+        if detail is None:
+            existing.pop(listed_name)
+            listed_name = find_custom_snapshot(existing, name)
+        else:
+            existing[listed_name] = detail["expiration"]
 
     try:
         plan = plan_custom_snapshot(existing, name, params["state"],
@@ -130,7 +193,15 @@ def ensure_custom_snapshot(nasha):
                 # Report the name as OVHcloud lists it and the expiration as it stores it.
                 snapshot = client.lookup_custom_snapshot(service_name, partition_name, name) or snapshot
         else:
-            task = client.delete_custom_snapshot(service_name, partition_name, plan.listed_name, deadline, wait=params["wait"])
+            outcome = client.delete_custom_snapshots(service_name, partition_name, plan.listed_names, deadline,
+                                                     wait=params["wait"])
+            if outcome.error is not None:
+                _fail_with_outcome(nasha, outcome, changed=outcome.changed,
+                                   deleted=[change[1] for change in outcome.applied + outcome.pending],
+                                   tasks=[task_summary(task) for task in outcome.tasks])
+            task = outcome.tasks[0]
+            result["deleted"] = list(plan.listed_names)
+            result["tasks"] = [task_summary(each) for each in outcome.tasks]
         result["task"] = task_summary(task)
 
     if snapshot is not None:
@@ -156,6 +227,9 @@ def collect_snapshot_info(nasha):
     params = nasha.module.params
     if params["max_concurrent_requests"] < 1:
         nasha.fail("max_concurrent_requests must be 1 or more")
+    for label in ("service_name", "partition_name"):
+        if params[label] is not None:
+            _check_route_names(nasha, **{label: params[label]})
     client = NashaClient(nasha.api)
     service_names = [params["service_name"]] if params["service_name"] else sorted(client.service_names())
 
@@ -167,6 +241,14 @@ def collect_snapshot_info(nasha):
         pairs = [(service_name, partition_name)
                  for service_name, partitions in zip(service_names, partition_lists) for partition_name in partitions]
         schedules = list(pool.map(lambda pair: client.snapshot_types(*pair), pairs))
+        # One read per service (its IP) and one per partition (protocol, space used by snapshots).
+        service_details, partition_details = [None] * len(service_names), [None] * len(pairs)
+        if params["share_details"]:
+            service_details = list(pool.map(
+                lambda name: nasha.api.get(service_path(name), "read service %s" % name) or {}, service_names))
+            partition_details = list(pool.map(
+                lambda pair: nasha.api.get(partition_path(*pair), "read partition %s of service %s" % (pair[1], pair[0])) or {},
+                pairs))
         custom_lists = [[] for dummy in pairs]
         if params["custom_snapshots"]:
             name_lists = list(pool.map(lambda pair: sorted(client.custom_snapshot_names(*pair)), pairs))
@@ -179,9 +261,19 @@ def collect_snapshot_info(nasha):
             custom_lists = [by_pair[pair] for pair in pairs]
 
     services = dict((service_name, dict(service_name=service_name, partitions=[])) for service_name in service_names)
-    for (service_name, partition_name), snapshot_types, custom_snapshots in zip(pairs, schedules, custom_lists):
-        services[service_name]["partitions"].append(
-            dict(partition_name=partition_name, snapshot_types=snapshot_types, custom_snapshots=custom_snapshots))
+    for service_name, detail in zip(service_names, service_details):
+        if detail is not None:
+            services[service_name]["ip"] = detail.get("ip")
+    for (service_name, partition_name), snapshot_types, custom_snapshots, detail in zip(
+            pairs, schedules, custom_lists, partition_details):
+        partition = dict(partition_name=partition_name, snapshot_types=snapshot_types,
+                         custom_snapshots=[dict(snapshot, path=snapshot_path(snapshot["name"])) for snapshot in custom_snapshots])
+        if detail is not None:
+            nfs_export, cifs_share = share_sources(services[service_name]["ip"], service_name, partition_name,
+                                                   detail.get("protocol"))
+            partition.update(protocol=detail.get("protocol"), nfs_export=nfs_export, cifs_share=cifs_share,
+                             used_by_snapshots=detail.get("usedBySnapshots"))
+        services[service_name]["partitions"].append(partition)
     return dict(changed=False, services=[services[service_name] for service_name in service_names])
 
 
@@ -242,11 +334,15 @@ def plan_service(nasha):
     if params["max_concurrent_requests"] < 1:
         nasha.fail("max_concurrent_requests must be 1 or more")
     service_name = params["service_name"]
+    _check_route_names(nasha, service_name=service_name)
     now = datetime.datetime.now(datetime.timezone.utc)
-    _merged(nasha, now)  # the whole policy is checked before any request
+    for name in _merged(nasha, now):  # the whole policy is checked before any request
+        _check_route_names(nasha, partition_name=name)
     client = NashaClient(nasha.api)
     # One read shows a partition that is not there (and a service that is not) before anything is planned.
     policies = _merged(nasha, now, _partition_names(nasha, client, service_name))
+    for name in policies:  # the listed names go into routes too
+        _check_route_names(nasha, partition_name=name)
     names = list(policies)
 
     with ThreadPoolExecutor(max_workers=params["max_concurrent_requests"]) as pool:
@@ -306,4 +402,54 @@ def plan_service(nasha):
         nasha.fail("%s: the policy cannot be applied, nothing was changed: %s" % (service_name, "; ".join(
             "partition %s: %s" % (entry["partition_name"], "; ".join(entry["errors"])) for entry in failed)),
             errors=["partition %s: %s" % (entry["partition_name"], error) for entry in failed for error in entry["errors"]])
+    return result
+
+
+def ensure_partition_access(nasha):
+    """nasha_partition_access: allow or remove IP blocks on one partition; with purge, exactly the declared list."""
+    module = nasha.module
+    params = module.params
+    service_name, partition_name = params["service_name"], params["partition_name"]
+    if params["ip"] is not None:
+        entries = [dict(ip=params["ip"], type=params["type"], description=params["description"])]
+    else:
+        entries = params["access_list"]
+    try:
+        declared = declared_entries(entries)
+    except ValueError as exc:
+        nasha.fail(str(exc))
+    if params["purge"] and params["state"] == "absent":
+        nasha.fail("purge applies with state=present only")
+
+    client = AccessClient(nasha.api)
+    listed = client.access_blocks(service_name, partition_name)
+    current = dict((block, None) for block in listed)
+    for block in blocks_to_read(listed, declared, params["state"], params["purge"]):
+        current[block] = client.access_entry(service_name, partition_name, listed[block])
+    plan = plan_access(current, declared, params["state"], params["purge"])
+
+    tasks = []
+    if plan.changed and not module.check_mode:
+        deadline = nasha.api.deadline(params["wait_timeout"])
+        outcome = client.apply_access(service_name, partition_name, plan, listed, deadline, wait=params["wait"])
+        tasks = outcome.tasks
+        if outcome.error is not None:
+            _fail_with_outcome(nasha, outcome, changed=outcome.changed,
+                               tasks=[task_summary(task) for task in tasks])
+    declared_ips = set(entry.ip for entry in declared)
+
+    def shown(access_entries):
+        # Without purge only the declared blocks are read and reported.
+        return list(access_entries) if params["purge"] else [entry for entry in access_entries if entry["ip"] in declared_ips]
+
+    result = dict(
+        changed=plan.changed,
+        access=shown(plan.after),
+        added=[entry["ip"] for entry in plan.to_add if entry["ip"] not in plan.replaced],
+        removed=[block for block in plan.to_remove if block not in plan.replaced],
+        replaced=list(plan.replaced),
+        tasks=[task_summary(task) for task in tasks],
+    )
+    if module._diff:
+        result["diff"] = dict(before=dict(access=shown(plan.before)), after=dict(access=shown(plan.after)))
     return result

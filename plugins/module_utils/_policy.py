@@ -667,8 +667,9 @@ def plan_partition(policy, current_types, custom_snapshots, now, expiration_mism
             claimed.add(listed_name)
         if item["state"] == "absent":
             plan = plan_custom_snapshot(existing, item["name"], "absent", None)
-            if plan.action == "delete" and plan.listed_name not in delete:
-                delete.append(plan.listed_name)
+            # absent deletes the exact name and its "snap-" twin alike (see plan_custom_snapshot)
+            delete.extend(listed for listed in plan.listed_names if listed not in delete)
+            claimed.update(plan.listed_names)
     if policy["purge_custom_snapshots"]:
         delete.extend(name for name in sorted(existing)
                       if name not in claimed and _in_purge_scope(policy.get("purge_custom_snapshots_prefix"), name))

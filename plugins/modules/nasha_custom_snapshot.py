@@ -54,11 +54,18 @@ options:
       - Letters, digits, V(.), V(:) and V(-) only, as OVHcloud's control panel accepts.
       - If OVHcloud lists the snapshot with the V(snap-) prefix its control panel adds, that snapshot is the
         same one.
+      - With O(state=present), the whole name is checked before any request (a trailing newline is refused too).
     type: str
     required: true
   state:
     description:
       - Whether the snapshot should exist.
+      - Both the exact O(name) and V(snap-) followed by O(name) are that snapshot. V(absent) deletes every one of
+        them that is listed, in one run, so that a second run finds nothing to do; were it to delete only one,
+        each run would find the other and report a change again. The deletions are sent together; if one fails,
+        those not yet sent are not sent.
+      - V(absent) reads only the list of names, so a snapshot that OVHcloud deletes at its expiration meanwhile
+        does not fail the run.
     type: str
     choices: [present, absent]
     default: present
@@ -147,8 +154,20 @@ snapshot:
       description: Where the snapshot appears on the mounted share.
       type: str
       sample: .zfs/snapshot/before-upgrade-2026-12
+deleted:
+  description: The names deleted, as OVHcloud listed them (the exact name and its V(snap-) twin when both were listed).
+  returned: when O(state=absent) deleted something
+  type: list
+  elements: str
+  sample: [before-upgrade, snap-before-upgrade]
+tasks:
+  description: The OVHcloud tasks of the deletions, when O(state=absent) deleted something.
+  returned: when O(state=absent) deleted something
+  type: list
+  elements: dict
+  sample: [{"id": 4243, "operation": "clusterLeclercCustomSnapDelete", "status": "done", "details": null, "partition_name": "backups"}]
 task:
-  description: The OVHcloud task of the creation or deletion, when one ran.
+  description: The OVHcloud task of the creation or deletion (the first deletion), when one ran.
   returned: when a task ran
   type: dict
   contains:

@@ -11,6 +11,9 @@ version_added: 0.1.0
 description:
   - Reads, for one NAS-HA service or every service the credentials can see, and for one partition or all of
     them, the scheduled automatic snapshot types and the custom snapshots.
+  - Also returns what a client needs to mount a partition and restore from its snapshots (see
+    M(snapkeep.nasha.nasha_snapshot_restore)) - the service's IP, the partition's protocol, NFS export and CIFS share -
+    and the share of the partition's space its snapshots use, unless O(share_details=false).
   - Read-only; never reports C(changed). Requests are sent a few at a time when there are many.
 author:
   - snapkeep.nasha contributors (@snapkeep)
@@ -45,13 +48,21 @@ options:
       - Whether to read the custom snapshots (one more request per partition and one per snapshot).
     type: bool
     default: true
+  share_details:
+    description:
+      - Whether to read each service and each partition (one more request per service and per partition) for the
+        service's IP, the partition's protocol, NFS export and CIFS share, and the space its snapshots use.
+      - These reads need C(GET) on C(/dedicated/nasha/*) and C(/dedicated/nasha/*/partition/*); set V(false) for an API
+        key limited to the snapshot routes.
+    type: bool
+    default: true
   max_concurrent_requests:
     description:
       - How many requests may be under way at once.
     type: int
     default: 4
 notes:
-  - The OVHcloud API key needs C(GET) on C(/dedicated/nasha) and C(/dedicated/nasha/*).
+  - The OVHcloud API key needs C(GET) on C(/dedicated/nasha) and C(/dedicated/nasha/*) (see O(share_details) for less).
 seealso:
   - module: snapkeep.nasha.nasha_snapshot_schedule
   - module: snapkeep.nasha.nasha_custom_snapshot
@@ -84,6 +95,11 @@ services:
       description: The NAS-HA service.
       type: str
       sample: zpool-100001
+    ip:
+      description: The service's IP address, which clients mount its partitions from.
+      returned: when O(share_details=true)
+      type: str
+      sample: 10.0.0.1
     partitions:
       description: Its partitions, sorted by name.
       type: list
@@ -93,6 +109,31 @@ services:
           description: The partition.
           type: str
           sample: backups
+        protocol:
+          description: The protocols the partition is shared with, V(NFS), V(CIFS) or V(NFS_CIFS).
+          returned: when O(share_details=true)
+          type: str
+          sample: NFS
+        nfs_export:
+          description:
+            - What an NFS client mounts, C(<service ip>:/<service name>/<partition name>) (for example as the C(src) of
+              C(ansible.posix.mount) with C(fstype=nfs)); V(null) when the partition is not shared with NFS.
+          returned: when O(share_details=true)
+          type: str
+          sample: 10.0.0.1:/zpool-100001/backups
+        cifs_share:
+          description:
+            - What a CIFS (SMB) client mounts, C(\\<service ip>\<service name>_<partition name>) (written
+              C(//<service ip>/<service name>_<partition name>) in C(/etc/fstab) with C(fstype=cifs));
+              V(null) when the partition is not shared with CIFS.
+          returned: when O(share_details=true)
+          type: str
+          sample: \\10.0.0.1\zpool-100001_backups
+        used_by_snapshots:
+          description: The share of the partition's space its snapshots use, in percent, as OVHcloud reports it.
+          returned: when O(share_details=true)
+          type: int
+          sample: 4
         snapshot_types:
           description: The scheduled automatic snapshot types, sorted.
           type: list
@@ -111,6 +152,10 @@ services:
               description: The expiration as OVHcloud reports it, or V(null).
               type: str
               sample: "2026-12-31T00:00:00Z"
+            path:
+              description: Where the snapshot appears, relative to the mount point of the partition's share.
+              type: str
+              sample: .zfs/snapshot/before-upgrade
 """
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils._base import NashaModule
@@ -122,6 +167,7 @@ def main():
         service_name=dict(type="str"),
         partition_name=dict(type="str"),
         custom_snapshots=dict(type="bool", default=True),
+        share_details=dict(type="bool", default=True),
         max_concurrent_requests=dict(type="int", default=4),
     )
     nasha = NashaModule(argument_spec, supports_check_mode=True, required_by={"partition_name": "service_name"})

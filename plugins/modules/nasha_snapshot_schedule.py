@@ -14,6 +14,13 @@ description:
   - Reads the current schedule, computes the difference with the declared one, sends only the requests
     needed and waits for the OVHcloud tasks they start, all together.
   - C(changed) comes from comparing the schedule before and after, never from a request having been made.
+  - A failed addition never leaves the partition without an automatic snapshot. A removal is sent only while
+    the partition keeps at least one scheduled type even if every pending addition failed. When a type stays
+    scheduled, every change is sent at once. A pure replacement (such as V(hour-1) to V(day-1)) adds first,
+    waits for OVHcloud's task of the addition to be done, then removes.
+  - Once a write fails (refused, or its task ends in error), the writes not yet sent are not sent. The module
+    fails and its result lists what was applied (RV(added), RV(removed)), what failed (RV(failed_changes)) and
+    what was not attempted (RV(not_attempted)); C(changed) is V(true) when anything was applied.
   - OVHcloud's roadmap says automatic snapshots cannot be disabled today. Asking for an empty schedule
     (O(snapshot_types=[]) with O(purge=true), or O(state=absent) listing every scheduled type) sends the
     removals; if OVHcloud refuses to remove the last frequency, the module fails and says so.
@@ -46,6 +53,8 @@ options:
   partition_name:
     description:
       - The name of the partition on that service.
+      - Names that could change the route of a request (V(.), V(..), empty, or holding C(/), C(\), C(%), C(?), C(#)
+        or a control character) are refused before any request; the same holds for O(service_name).
     type: str
     required: true
   snapshot_types:
@@ -129,17 +138,33 @@ snapshot_types:
   elements: str
   sample: [hour-1, day-1]
 added:
-  description: The types added (or that would be, in check mode).
-  returned: success
+  description:
+    - The types added (or that would be, in check mode).
+    - When a write failed, only the additions applied or accepted.
+  returned: always
   type: list
   elements: str
   sample: [day-1]
 removed:
-  description: The types removed (or that would be, in check mode).
-  returned: success
+  description:
+    - The types removed (or that would be, in check mode).
+    - When a write failed, only the removals applied or accepted.
+  returned: always
   type: list
   elements: str
   sample: [hour-6]
+failed_changes:
+  description: The changes whose write was refused or whose task failed, each with the error.
+  returned: failure, when a write failed
+  type: list
+  elements: dict
+  sample: [{"action": "add", "snapshot_type": "day-1", "error": "task 4242 (operation clusterLeclercSnapshotUpdate) ... ovhError"}]
+not_attempted:
+  description: The changes not sent because a write before them failed.
+  returned: failure, when a write failed
+  type: list
+  elements: dict
+  sample: [{"action": "remove", "snapshot_type": "hour-1"}]
 tasks:
   description:
     - The OVHcloud tasks started by the run, with their final status.

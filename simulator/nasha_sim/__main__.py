@@ -6,7 +6,7 @@ import signal
 import sys
 import threading
 
-from .config import BUSY, EXPIRATION_FORMAT, LAST_SCHEDULE, VISIBILITY, SimConfig, updated_config
+from .config import BUSY, EXPIRATION_FORMAT, INITIAL_STATUS, LAST_SCHEDULE, VISIBILITY, SimConfig, updated_config
 from .server import DEMO_SEED, make_server, write_port_file
 from .state import SeedError
 
@@ -29,6 +29,8 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--last-schedule", choices=LAST_SCHEDULE, default=defaults.last_schedule)
     parser.add_argument("--name-prefix", default=defaults.name_prefix, help='e.g. "snap-" like the control panel')
     parser.add_argument("--expiration-format", choices=EXPIRATION_FORMAT, default=defaults.expiration_format)
+    parser.add_argument("--initial-status", choices=INITIAL_STATUS, default=defaults.initial_status,
+                        help="the status a task shows first (default todo)")
     parser.add_argument("--latency", type=float, default=defaults.latency, help="seconds added to every /1.0 answer")
     parser.add_argument("--clock-offset", type=float, default=defaults.clock_offset, help="seconds added to the server time")
     parser.add_argument("--rate-limit", type=_rate_limit, default=defaults.rate_limit,
@@ -37,6 +39,8 @@ def parse_arguments(argv=None) -> argparse.Namespace:
                         help="UTC offset of task dates (default 60, i.e. +01:00)")
     parser.add_argument("--timestamp-window", type=int, default=defaults.timestamp_window,
                         help="accepted distance in seconds between X-Ovh-Timestamp and the server time")
+    parser.add_argument("--data-dir", help="directory holding each partition's share, <service>/<partition>/, "
+                        "with its snapshots under .zfs/snapshot (default: none)")
     parser.add_argument("--verbose", action="store_true", help="print one line per request on stderr")
     return parser.parse_args(argv)
 
@@ -45,7 +49,8 @@ def config_from_arguments(arguments: argparse.Namespace) -> SimConfig:
     return updated_config(SimConfig(), {
         "task_duration": arguments.task_duration, "visibility": arguments.visibility, "busy": arguments.busy,
         "last_schedule": arguments.last_schedule, "name_prefix": arguments.name_prefix,
-        "expiration_format": arguments.expiration_format, "latency": arguments.latency,
+        "expiration_format": arguments.expiration_format, "initial_status": arguments.initial_status,
+        "latency": arguments.latency,
         "clock_offset": arguments.clock_offset, "rate_limit": arguments.rate_limit,
         "date_offset_minutes": arguments.date_offset_minutes, "timestamp_window": arguments.timestamp_window,
     })
@@ -56,7 +61,7 @@ def main(argv=None) -> int:
     try:
         config = config_from_arguments(arguments)
         server = make_server(config, seed=arguments.seed, state_path=arguments.state, port=arguments.port,
-                             verbose=arguments.verbose)
+                             verbose=arguments.verbose, data_dir=arguments.data_dir)
     except (ValueError, SeedError, OSError) as error:
         print(f"nasha-sim: {error}", file=sys.stderr)
         return 2

@@ -8,7 +8,9 @@ VISIBILITY = ("on_done", "immediate")
 BUSY = ("accept", "conflict")
 LAST_SCHEDULE = ("refuse", "allow")
 EXPIRATION_FORMAT = ("utc", "echo")
-# Names the control panel allows; the simulator applies the same rule to what it stores.
+INITIAL_STATUS = ("todo", "init")
+# Names the control panel allows; the simulator applies the same rule to what it stores (always with fullmatch:
+# with "$", a name ending in a newline would pass).
 CUSTOM_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9.:-]+$")
 
 
@@ -20,6 +22,8 @@ class SimConfig:
     last_schedule: str = "refuse"
     name_prefix: str = ""
     expiration_format: str = "utc"
+    # The status a task shows first (and in the answer of its write): todo, or init as OVHcloud may show too.
+    initial_status: str = "todo"
     latency: float = 0.0
     clock_offset: float = 0.0
     rate_limit: int | None = None
@@ -53,7 +57,7 @@ def _choice(value, name, choices):
 
 
 def _prefix(value, name):
-    if not isinstance(value, str) or (value and not CUSTOM_NAME_PATTERN.match(value)):
+    if not isinstance(value, str) or (value and not CUSTOM_NAME_PATTERN.fullmatch(value)):
         raise ValueError(f"{name} must be empty or match {CUSTOM_NAME_PATTERN.pattern}")
     return value
 
@@ -75,6 +79,7 @@ _CHECKS = {
     "last_schedule": lambda v, n: _choice(v, n, LAST_SCHEDULE),
     "name_prefix": _prefix,
     "expiration_format": lambda v, n: _choice(v, n, EXPIRATION_FORMAT),
+    "initial_status": lambda v, n: _choice(v, n, INITIAL_STATUS),
     "latency": lambda v, n: _number(v, n, 0),
     "clock_offset": _number,
     "rate_limit": _rate_limit,

@@ -18,6 +18,7 @@ from . import auth
 from .config import SimConfig, updated_config
 from .errors import INVALID_URL_MESSAGE, ApiError, bad_request, injected_error, not_found
 from .faults import FaultBook, action_of
+from .shares import Shares
 from .state import NashaState, SeedError, load_json, normalise_document, parse_iam_filter, write_json_atomically
 from .timeutil import format_utc
 
@@ -76,6 +77,10 @@ _API_ROUTES = [
     ("POST", "dedicated/nasha/{svc}/partition/{part}/customSnapshot", "create_custom"),
     ("GET", "dedicated/nasha/{svc}/partition/{part}/customSnapshot/{name}", "get_custom"),
     ("DELETE", "dedicated/nasha/{svc}/partition/{part}/customSnapshot/{name}", "delete_custom"),
+    ("GET", "dedicated/nasha/{svc}/partition/{part}/access", "list_access"),
+    ("POST", "dedicated/nasha/{svc}/partition/{part}/access", "add_access"),
+    ("GET", "dedicated/nasha/{svc}/partition/{part}/access/{ip}", "get_access"),
+    ("DELETE", "dedicated/nasha/{svc}/partition/{part}/access/{ip}", "remove_access"),
     ("GET", "dedicated/nasha/{svc}/task", "list_tasks"),
     ("GET", "dedicated/nasha/{svc}/task/{task}", "get_task"),
 ]
@@ -121,8 +126,9 @@ def _single_query(query: dict, name: str):
 class Simulator:
     """The whole simulated API; thread-safe, independent of the HTTP transport."""
 
-    def __init__(self, config: SimConfig | None = None, seed=None, state_path=None, clock=None):
+    def __init__(self, config: SimConfig | None = None, seed=None, state_path=None, clock=None, data_dir=None):
         self.config = config or SimConfig()
+        self.shares = Shares(data_dir) if data_dir else None
         self._wall_clock = clock or time.time
         self.clock_advance = 0.0  # seconds added by POST /_sim/clock, so that days pass in a test
         self.seed_source = seed if seed is not None else DEMO_SEED
@@ -213,12 +219,18 @@ class Simulator:
             self.rate_limiter.check(consumer_key, now, config.rate_limit)
             if self.state.settle(now):
                 self._persist()
+            self._sync_shares(now)
             result = self._operate(operation, params, query, body_text, config, now, take_task_fault)
             if headers.get(EXPANDED_HEADER) == EXPANDED_MODE and operation in _EXPANDED_ITEMS:
                 result = [_EXPANDED_ITEMS[operation](self.state, params, item, config, now) for item in result]
             if method in WRITE_METHODS:
                 self._persist()
+                self._sync_shares(now)
         return Outcome(200, result, fault={"task": task_faults[0]} if task_faults else None)
+
+    def _sync_shares(self, now) -> None:
+        if self.shares is not None:
+            self.shares.sync(self.state.doc, now)
 
     def _operate(self, operation, params, query, body_text, config, now, take_task_fault):
         state = self.state
@@ -244,6 +256,12 @@ class Simulator:
             return state.get_custom(svc, part, params["name"], config)
         if operation == "delete_custom":
             return state.delete_custom(svc, part, params["name"], config, now, take_task_fault)
+        if operation == "list_access":
+            return state.list_access(svc, part)
+        if operation == "get_access":
+            return state.get_access(svc, part, params["ip"])
+        if operation == "remove_access":
+            return state.remove_access(svc, part, params["ip"], config, now, take_task_fault)
         if operation == "list_tasks":
             return state.list_tasks(svc, _single_query(query, "operation"), _single_query(query, "status"), now)
         if operation == "get_task":
@@ -251,6 +269,8 @@ class Simulator:
         body = _decode_json_body(body_text)
         if operation == "add_schedule":
             return state.add_schedule(svc, part, body, config, now, take_task_fault)
+        if operation == "add_access":
+            return state.add_access(svc, part, body, config, now, take_task_fault)
         return state.create_custom(svc, part, body, config, now, take_task_fault)
 
     # -- /_sim/
@@ -285,6 +305,7 @@ class Simulator:
             ("POST", "seed"): self._replace_seed,
             ("GET", "clock"): lambda _body, _query: self._clock_view(),
             ("POST", "clock"): self._advance_clock,
+            ("POST", "auto_snapshot"): self._auto_snapshot,
         }
 
     def _clock_view(self):
@@ -298,9 +319,23 @@ class Simulator:
         with self.lock:
             self.clock_advance += seconds
             # Tasks and expirations due by the new time take effect now, as they would have while time passed.
-            if self.state.settle(self.clock()):
+            now = self.clock()
+            if self.state.settle(now):
                 self._persist()
+            self._sync_shares(now)
         return self._clock_view()
+
+    def _auto_snapshot(self, body, _query):
+        """Take the automatic snapshot of a scheduled type on a partition's share (needs --data-dir)."""
+        if self.shares is None:
+            raise ValueError("the simulator has no data directory (--data-dir)")
+        if not isinstance(body, dict) or not all(isinstance(body.get(k), str) for k in ("service", "partition", "type")):
+            raise ValueError('the body must be {"service": ..., "partition": ..., "type": ...}')
+        with self.lock:
+            now = self.clock()
+            self.state.settle(now)
+            self.state.get_partition(body["service"], body["partition"])  # 404 when unknown
+            return self.shares.auto_snapshot(self.state.doc, body["service"], body["partition"], body["type"], now)
 
     def _set_config(self, body, _query):
         self.config = updated_config(self.config, body)
@@ -310,7 +345,11 @@ class Simulator:
         with self.lock:
             if self.state.settle(self.clock()):
                 self._persist()
-            return self.state.public_dump()
+            self._sync_shares(self.clock())
+            dump = self.state.public_dump()
+            if self.shares is not None:
+                dump["data_dir"] = self.shares.data_dir
+            return dump
 
     def _reset(self, _body, _query):
         document = normalise_document(self._seed_document())
@@ -460,9 +499,10 @@ class SimServer(ThreadingHTTPServer):
 
 
 def make_server(config: SimConfig | None = None, *, seed=None, state_path=None, host: str = "127.0.0.1",
-                port: int = 0, clock=None, verbose: bool = False) -> SimServer:
-    """A bound (listening) simulator server; ``seed`` is a path or a seed document (default: the demo seed)."""
-    simulator = Simulator(config=config, seed=seed, state_path=state_path, clock=clock)
+                port: int = 0, clock=None, verbose: bool = False, data_dir=None) -> SimServer:
+    """A bound (listening) simulator server; ``seed`` is a path or a seed document (default: the demo seed);
+    ``data_dir`` holds the partitions' shares (see shares.py)."""
+    simulator = Simulator(config=config, seed=seed, state_path=state_path, clock=clock, data_dir=data_dir)
     return SimServer(simulator, host=host, port=port, verbose=verbose)
 
 

@@ -35,6 +35,8 @@ TASK_OPERATIONS = (
 SNAPSHOT_UPDATE = "clusterLeclercSnapshotUpdate"
 CUSTOM_CREATE = "clusterLeclercCustomSnapCreate"
 CUSTOM_DELETE = "clusterLeclercCustomSnapDelete"
+ACCESS_UPDATE = "clusterLeclercAclUpdate"
+ACCESS_TYPES = ("readonly", "readwrite")
 CREDENTIAL_STATUSES = ("validated", "pendingValidation", "expired", "refused")
 MAX_CUSTOM_SNAPSHOTS = 10
 # Share of a task's duration spent in "todo" before it turns "doing".
@@ -101,7 +103,7 @@ def _normalise_credentials(credentials) -> list:
 def _normalise_custom_snapshot(snapshot, where: str) -> dict:
     _require(isinstance(snapshot, dict), f"{where} must be an object")
     name = snapshot.get("name")
-    _require(isinstance(name, str) and bool(CUSTOM_NAME_PATTERN.match(name)), f"{where}.name must match {CUSTOM_NAME_PATTERN.pattern}")
+    _require(isinstance(name, str) and bool(CUSTOM_NAME_PATTERN.fullmatch(name)), f"{where}.name must match {CUSTOM_NAME_PATTERN.pattern}")
     expiration = _optional_str(snapshot.get("expiration"), f"{where}.expiration")
     expires_at = None
     if expiration is not None:
@@ -121,7 +123,10 @@ def _normalise_partition(partition, where: str) -> dict:
     customs = [_normalise_custom_snapshot(s, f"{where}.custom_snapshots[{i}]")
                for i, s in enumerate(partition.get("custom_snapshots", []))]
     _require(len({s["name"] for s in customs}) == len(customs), f"{where}.custom_snapshots names must be distinct")
+    access = [_normalise_access(a, f"{where}.access[{i}]") for i, a in enumerate(partition.get("access", []))]
+    _require(len({a["ip"] for a in access}) == len(access), f"{where}.access ip blocks must be distinct")
     return {
+        "access": access,
         "protocol": partition["protocol"],
         "size": _integer(partition.get("size"), f"{where}.size"),
         "partitionDescription": _optional_str(partition.get("partitionDescription"), f"{where}.partitionDescription"),
@@ -130,6 +135,25 @@ def _normalise_partition(partition, where: str) -> dict:
         "snapshot_types": list(types),
         "custom_snapshots": customs,
     }
+
+
+def ip_block(value) -> str:
+    """An IP or CIDR block as the access routes store it: always with its prefix length; ValueError if invalid."""
+    if not isinstance(value, str):
+        raise ValueError("not a string")
+    return str(ipaddress.ip_network(value.strip(), strict=True))
+
+
+def _normalise_access(access, where: str) -> dict:
+    _require(isinstance(access, dict), f"{where} must be an object")
+    try:
+        block = ip_block(access.get("ip"))
+    except ValueError as error:
+        raise SeedError(f"{where}.ip must be an IP address or CIDR block") from error
+    _require(access.get("type", "readwrite") in ACCESS_TYPES, f"{where}.type must be one of {', '.join(ACCESS_TYPES)}")
+    return {"ip": block, "type": access.get("type", "readwrite"),
+            "aclDescription": _optional_str(access.get("aclDescription"), f"{where}.aclDescription"),
+            "accessId": _integer(access.get("accessId", 0), f"{where}.accessId")}
 
 
 def _normalise_service(service, where: str) -> dict:
@@ -178,6 +202,7 @@ def normalise_document(document) -> dict:
         "services": {name: _normalise_service(s, f"services.{name}") for name, s in services.items()},
         "tasks": copy.deepcopy(tasks),
         "next_task_id": max([next_id] + [t["taskId"] + 1 for t in tasks]),
+        "next_access_id": document.get("next_access_id", 1),
     }
 
 
@@ -217,10 +242,10 @@ def task_finish_time(task: dict) -> float:
 
 
 def task_status(task: dict, now: float) -> str:
-    """Status from elapsed time: todo for the first 20 %, doing until the end, then the final status."""
+    """Status from elapsed time: todo (or init) for the first 20 %, doing until the end, then the final status."""
     elapsed = now - task["created"]
     if elapsed < TODO_SHARE * task["duration"]:
-        return "todo"
+        return task.get("initial_status", "todo")
     if task.get("never_finish") or elapsed < task["duration"]:
         return "doing"
     return task["final_status"]
@@ -228,9 +253,9 @@ def task_status(task: dict, now: float) -> str:
 
 def task_view(task: dict, now: float, offset_minutes: int, as_created: bool = False) -> dict:
     """The dedicated.nasTask.Task answer; ``as_created`` gives the answer of the write that made it."""
-    status = "todo" if as_created else task_status(task, now)
+    status = task.get("initial_status", "todo") if as_created else task_status(task, now)
     created = task["created"]
-    if status == "todo":
+    if status in ("todo", "init"):
         last_update = created
     elif status == "doing":
         last_update = created + TODO_SHARE * task["duration"]
@@ -335,8 +360,11 @@ class NashaState:
         if partition is None:
             return
         change = task["change"]
-        adding = (change["kind"] in ("schedule_add", "custom_create")) == forward
-        if change["kind"] in ("schedule_add", "schedule_remove"):
+        adding = (change["kind"] in ("schedule_add", "custom_create", "access_add")) == forward
+        if change["kind"] in ("access_add", "access_remove"):
+            entries = [a for a in partition["access"] if a["ip"] != change["access"]["ip"]]
+            partition["access"] = entries + [copy.deepcopy(change["access"])] if adding else entries
+        elif change["kind"] in ("schedule_add", "schedule_remove"):
             types = partition["snapshot_types"]
             if adding and change["type"] not in types:
                 types.append(change["type"])
@@ -360,6 +388,7 @@ class NashaState:
             "created": now,
             "duration": config.task_duration,
             "visibility": config.visibility,
+            "initial_status": config.initial_status,
             "final_status": "done",
             "details": None,
             "never_finish": False,
@@ -502,7 +531,7 @@ class NashaState:
         partition = self._partition(service_name, partition_name)
         body = _object_body(body, {"name", "expiration"}, {"name"})
         name = body["name"]
-        if not isinstance(name, str) or not CUSTOM_NAME_PATTERN.match(name):
+        if not isinstance(name, str) or not CUSTOM_NAME_PATTERN.fullmatch(name):
             raise bad_request(f"[name] Invalid snapshot name {name!r}: it must match {CUSTOM_NAME_PATTERN.pattern}")
         expiration = body.get("expiration")
         expires_at = None
@@ -536,6 +565,61 @@ class NashaState:
             raise conflict(f"The custom snapshot {name} is already being deleted")
         return self._new_task(service_name, partition_name, CUSTOM_DELETE,
                               {"kind": "custom_delete", "snapshot": copy.deepcopy(snapshot)}, config, now, task_fault())
+
+    # -- access (which IPs may mount a partition)
+
+    def list_access(self, service_name: str, partition_name: str) -> list:
+        return [a["ip"] for a in self._partition(service_name, partition_name)["access"]]
+
+    def _access(self, service_name: str, partition_name: str, ip: str) -> dict:
+        partition = self._partition(service_name, partition_name)
+        try:
+            block = ip_block(ip)
+        except ValueError:
+            raise bad_request(f"[ip] Given data ({ip}) is not a valid IP block") from None
+        entry = next((a for a in partition["access"] if a["ip"] == block), None)
+        if entry is None:
+            raise not_found(f"The requested object (ip = {ip}) does not exist")
+        return entry
+
+    def get_access(self, service_name: str, partition_name: str, ip: str) -> dict:
+        entry = self._access(service_name, partition_name, ip)
+        return {"accessId": entry["accessId"], "ip": entry["ip"], "type": entry["type"],
+                "aclDescription": entry["aclDescription"]}
+
+    def add_access(self, service_name, partition_name, body, config: SimConfig, now, task_fault) -> dict:
+        partition = self._partition(service_name, partition_name)
+        body = _object_body(body, {"ip", "type", "aclDescription"}, {"ip"})
+        try:
+            block = ip_block(body["ip"])
+        except ValueError:
+            raise bad_request(f"[ip] Given data ({body['ip']}) is not a valid IP block") from None
+        access_type = body.get("type", "readwrite")
+        if access_type not in ACCESS_TYPES:
+            raise _enum_error("type", access_type, "dedicated.storage.AclTypeEnum")
+        if access_type == "readonly" and partition["protocol"] == "CIFS":
+            raise bad_request(f"[type] readonly access is offered for NFS partitions only; {partition_name} is CIFS")
+        description = body.get("aclDescription")
+        if description is not None and not isinstance(description, str):
+            raise bad_request("[aclDescription] must be a string")
+        self._check_busy(service_name, partition_name, config, now)
+        pending = self._pending_tasks(service_name, partition_name, now)
+        pending_adds = {c["access"]["ip"] for c in self._pending_changes(pending, "access_add")}
+        if block in pending_adds or any(a["ip"] == block for a in partition["access"]):
+            raise conflict(f"The IP block {block} already has access to partition {partition_name}")
+        self.doc["next_access_id"] = self.doc.get("next_access_id", 1) + 1
+        entry = {"ip": block, "type": access_type, "aclDescription": description, "accessId": self.doc["next_access_id"]}
+        return self._new_task(service_name, partition_name, ACCESS_UPDATE, {"kind": "access_add", "access": entry},
+                              config, now, task_fault())
+
+    def remove_access(self, service_name, partition_name, ip, config: SimConfig, now, task_fault) -> dict:
+        entry = self._access(service_name, partition_name, ip)
+        self._check_busy(service_name, partition_name, config, now)
+        pending = self._pending_tasks(service_name, partition_name, now)
+        if entry["ip"] in {c["access"]["ip"] for c in self._pending_changes(pending, "access_remove")}:
+            raise conflict(f"The access of {entry['ip']} is already being removed")
+        return self._new_task(service_name, partition_name, ACCESS_UPDATE,
+                              {"kind": "access_remove", "access": copy.deepcopy(entry)}, config, now, task_fault())
 
     # -- tasks
 

@@ -123,10 +123,10 @@ def fake_clock():
 def sim_factory(tmp_path):
     started = []
 
-    def start(clock=None, state_path=None, seed=TEST_SEED, **config):
+    def start(clock=None, state_path=None, seed=TEST_SEED, data_dir=None, **config):
         clock = clock if clock is not None else FakeClock()
         state_path = state_path or tmp_path / f"state-{len(started)}.json"
-        server = make_server(SimConfig(**config), seed=seed, state_path=state_path, clock=clock)
+        server = make_server(SimConfig(**config), seed=seed, state_path=state_path, clock=clock, data_dir=data_dir)
         server.start_background()
         sim = Sim(server, clock, state_path)
         started.append(sim)

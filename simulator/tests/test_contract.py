@@ -28,6 +28,10 @@ ROUTES = [
     ("DELETE", "/dedicated/nasha/{serviceName}/partition/{partitionName}/customSnapshot/{name}"),
     ("GET", "/dedicated/nasha/{serviceName}/task"),
     ("GET", "/dedicated/nasha/{serviceName}/task/{taskId}"),
+    ("GET", "/dedicated/nasha/{serviceName}/partition/{partitionName}/access"),
+    ("POST", "/dedicated/nasha/{serviceName}/partition/{partitionName}/access"),
+    ("GET", "/dedicated/nasha/{serviceName}/partition/{partitionName}/access/{ip}"),
+    ("DELETE", "/dedicated/nasha/{serviceName}/partition/{partitionName}/access/{ip}"),
 ]
 
 
@@ -94,6 +98,17 @@ def _exercise(sim):
     sim.clock.advance(1)
     attempt(client.get, f"{BASE}/task/{schedule_task['taskId']}")
     attempt(client.get, f"{BACKUPS}/snapshot/day-1")
+    access_task = attempt(client.post, f"{BACKUPS}/access", ip="203.0.113.4/32", type="readonly", aclDescription="contract")
+    attempt(client.post, f"{BACKUPS}/access", ip="198.51.100.0/24", type="readwrite")
+    attempt(client.get, f"{BASE}/task/{access_task['taskId']}")
+    sim.clock.advance(1.5)
+    attempt(client.get, f"{BACKUPS}/access")
+    attempt(client.get, f"{BACKUPS}/access/203.0.113.4%2F32")
+    attempt(client.delete, f"{BACKUPS}/access/198.51.100.0%2F24")
+    attempt(client.get, f"{BACKUPS}/access/192.0.2.1%2F32")
+    attempt(client.delete, f"{BACKUPS}/access/192.0.2.1%2F32")
+    attempt(client.get, f"{BASE}/partition/missing/access")
+    attempt(client.post, f"{BACKUPS}/access", ip="not-an-ip", type="readwrite")
     sim.configure(expiration_format="echo")
     attempt(client.get, f"{BACKUPS}/customSnapshot/contract-1")
     # Errors, one or more per route.

@@ -140,3 +140,10 @@ def test_expired_custom_snapshot_disappears(sim, client):
         client.get(f"{BACKUPS}/customSnapshot/short")
     saved = json.loads(sim.state_path.read_text())
     assert [s["name"] for s in saved["services"]["zpool-100001"]["partitions"]["backups"]["custom_snapshots"]] == ["before-upgrade"]
+
+
+@pytest.mark.parametrize("name", ["evil\n", "a b", "", "x/y"])
+def test_a_name_outside_the_pattern_is_refused_whole(client, name):
+    with pytest.raises(ovh.exceptions.BadParametersError):
+        client.post(f"{BACKUPS}/customSnapshot", name=name)
+    assert client.get(f"{BACKUPS}/customSnapshot") == ["before-upgrade"]

@@ -29,6 +29,30 @@ def test_task_goes_todo_doing_done_with_dates(sim, client):
     assert _task(client, task)["status"] == "done"
 
 
+def test_initial_status_init_shows_init_first_and_counts_as_pending(sim, client):
+    sim.configure(initial_status="init", busy="conflict")
+    task = client.post(f"{BACKUPS}/snapshot", snapshotType="day-1")
+    assert task["status"] == "init" and task["doneDate"] is None
+    assert _task(client, task)["status"] == "init"
+    assert client.get(f"{BASE}/task", status="init") == [task["taskId"]]
+    assert client.get(f"{BASE}/task", status="todo") == []
+    # Pending: a second write on the partition is refused as busy.
+    with pytest.raises(ovh.exceptions.ResourceConflictError):
+        client.post(f"{BACKUPS}/snapshot", snapshotType="day-2")
+    sim.clock.advance(0.5)
+    assert _task(client, task)["status"] == "doing"
+    sim.clock.advance(0.6)
+    assert _task(client, task)["status"] == "done"
+    # The status is fixed when the task is made.
+    sim.configure(initial_status="todo")
+    assert client.post(f"{BACKUPS}/snapshot", snapshotType="day-2")["status"] == "todo"
+
+
+def test_initial_status_must_be_todo_or_init(sim):
+    answer = sim.control("POST", "config", {"initial_status": "doing"})
+    assert answer.status_code == 400 and "initial_status" in answer.text
+
+
 def test_task_progresses_on_the_real_clock(sim_factory):
     sim = sim_factory(clock=time.time, task_duration=0.1)
     client = sim.client()

@@ -86,7 +86,7 @@ class Credentials:
 CREDENTIALS = Credentials()
 
 DEFAULT_CONFIG = dict(task_duration=TASK_DURATION, visibility="on_done", busy="accept", last_schedule="refuse",
-                      name_prefix="", expiration_format="utc", latency=0, clock_offset=0, rate_limit=None,
+                      initial_status="todo", name_prefix="", expiration_format="utc", latency=0, clock_offset=0, rate_limit=None,
                       timestamp_window=300)
 
 

@@ -82,7 +82,9 @@ def test_the_role_names_refused_credentials_and_routes_in_its_failures(playbooks
         "zpool-100002": dict(nasha_snapshot_policy_application_secret=CREDENTIALS.application_secret,
                              nasha_snapshot_policy_consumer_key=CREDENTIALS.readonly_consumer_key,
                              nasha_snapshot_policy_partitions=[dict(name="mail", snapshot_types=["hour-1", "day-7"],
-                                                                    custom_snapshots=[dict(name="m-1")])]),
+                                                                    custom_snapshots=[dict(name="m-1")]),
+                                                               # nothing more is sent to mail once its schedule failed
+                                                               dict(name="media", custom_snapshots=[dict(name="m-2")])]),
     }
     run = playbooks.run(role_play(), inventory=inventory, forks=2, with_credentials=False)
     assert run.rc != 0
@@ -95,6 +97,8 @@ def test_the_role_names_refused_credentials_and_routes_in_its_failures(playbooks
     failure = run.msg("Fail when a partition failed", "zpool-100002")
     assert "partition mail failed" in failure, failure
     assert "not allowed to call POST /dedicated/nasha/{serviceName}/partition/{partitionName}/snapshot" in failure, failure
+    assert "create m-1: not attempted" in failure, failure
+    assert "partition media failed" in failure, failure
     assert "not allowed to call POST /dedicated/nasha/{serviceName}/partition/{partitionName}/customSnapshot" in failure, failure
     assert sim.tasks() == []
 

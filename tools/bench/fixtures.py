@@ -51,9 +51,16 @@ def scale_seed(drifted):
 
 
 def one_partition_seed():
-    """One partition scheduled hour-1 and day-7: [day-1, day-2] with purge takes 4 changes (2 adds, 2 removals)."""
+    """One partition scheduled hour-1, hour-6 and day-7: [hour-6, day-1, day-2] with purge takes 4 changes (2 adds,
+    2 removals) that keep a type (hour-6), so they may overlap."""
     return {"credentials": CREDENTIALS,
-            "services": {"zpool-900100": _service(0, {"p01": _partition(["hour-1", "day-7"], [])})}}
+            "services": {"zpool-900100": _service(0, {"p01": _partition(["hour-1", "hour-6", "day-7"], [])})}}
+
+
+def pure_replacement_seed():
+    """One partition scheduled hour-1 only: [day-1] replaces every type, so the removal waits for the addition."""
+    return {"credentials": CREDENTIALS,
+            "services": {"zpool-900100": _service(0, {"p01": _partition(["hour-1"], [])})}}
 
 
 def inventory():
@@ -80,7 +87,7 @@ def write_all():
     (BENCH / "seeds").mkdir(parents=True, exist_ok=True)
     (BENCH / "inventory" / "group_vars").mkdir(parents=True, exist_ok=True)
     for name, document in (("scale-holds", scale_seed(False)), ("scale-drifted", scale_seed(True)),
-                           ("one-partition", one_partition_seed())):
+                           ("one-partition", one_partition_seed()), ("pure-replacement", pure_replacement_seed())):
         (BENCH / "seeds" / ("%s.json" % name)).write_text(json.dumps(document, indent=1) + "\n")
     (BENCH / "inventory" / "hosts.yml").write_text(inventory())
     (BENCH / "inventory" / "group_vars" / "bench_services.yml").write_text(group_vars())

@@ -142,14 +142,26 @@ class Bench:
 
     # -------------------------------------------------------------- scenarios
 
-    def overlapped_schedule(self):
-        """One partition, 4 schedule changes, each task 3 s: the module's wall time and its task reads."""
-        self.sim.configure(latency=0, task_duration=POLL_TASK_DURATION)
+    def overlapped_schedule(self, busy="accept"):
+        """One partition, 4 schedule changes that keep a type, each task 3 s: the module's wall time and its task reads."""
+        self.sim.configure(latency=0, task_duration=POLL_TASK_DURATION, busy=busy)
         samples = []
         for dummy in range(self.runs):
             self.sim.seed("one-partition")
             samples.append(self.measured(0, lambda: self.module("nasha_snapshot_schedule", dict(
-                service_name="zpool-900100", partition_name="p01", snapshot_types=["day-1", "day-2"], purge=True))))
+                service_name="zpool-900100", partition_name="p01", snapshot_types=["hour-6", "day-1", "day-2"], purge=True))))
+        self.sim.configure(busy="accept")
+        return samples
+
+    def pure_replacement(self, busy):
+        """One partition, [hour-1] -> [day-1], each task 3 s: the addition is done before the removal is sent."""
+        self.sim.configure(latency=0, task_duration=POLL_TASK_DURATION, busy=busy)
+        samples = []
+        for dummy in range(self.runs):
+            self.sim.seed("pure-replacement")
+            samples.append(self.measured(0, lambda: self.module("nasha_snapshot_schedule", dict(
+                service_name="zpool-900100", partition_name="p01", snapshot_types=["day-1"], purge=True))))
+        self.sim.configure(busy="accept")
         return samples
 
     def single_task(self):
@@ -180,7 +192,7 @@ def median(values):
     return statistics.median(values)
 
 
-def report(schedule, single, scale, runs):
+def report(schedule, single, scale, runs, replacement=None, schedule_conflict=None):
     """The table of figures with their goals, and the notes under it, as Markdown lines."""
     rows = []
 
@@ -199,9 +211,18 @@ def report(schedule, single, scale, runs):
     row("   /auth/time requests per module run (per service, not per partition)", "%.2f" % time_per_run, "1", time_per_run <= 1)
 
     module_time = median([elapsed for elapsed, dummy in schedule])
-    row("2. Module wall time, 4 schedule changes, tasks of %g s" % POLL_TASK_DURATION,
+    row("2. Module wall time, 4 schedule changes keeping a type, tasks of %g s, busy accept" % POLL_TASK_DURATION,
         "%.2f s (%.2f x task)" % (module_time, module_time / POLL_TASK_DURATION),
         "<= %.1f s (1.5 x task)" % (1.5 * POLL_TASK_DURATION), module_time <= 1.5 * POLL_TASK_DURATION)
+    if schedule_conflict:
+        conflict_time = median([elapsed for elapsed, dummy in schedule_conflict])
+        row("   the same, busy conflict (writes one after the other)",
+            "%.2f s (%.2f x task)" % (conflict_time, conflict_time / POLL_TASK_DURATION), "-", True)
+    for busy, samples in sorted((replacement or {}).items()):
+        replacement_time = median([elapsed for elapsed, dummy in samples])
+        row("2b. Module wall time, pure replacement [hour-1] -> [day-1], tasks of %g s, busy %s" % (POLL_TASK_DURATION, busy),
+            "%.2f s (%.2f x task)" % (replacement_time, replacement_time / POLL_TASK_DURATION),
+            "<= %.1f s (2.5 x task)" % (2.5 * POLL_TASK_DURATION), replacement_time <= 2.5 * POLL_TASK_DURATION)
 
     floor = median([sample["floor"][0] for sample in scale])
     no_change = median([sample["holds"][0] for sample in scale])
@@ -248,13 +269,20 @@ def main():
     OUTPUT.mkdir(exist_ok=True)
     bench = Bench(Simulator(options.base_url, options.sim_pid), options.collections_path, options.runs)
     started = time.monotonic()
-    print("==> figure 2 and 4: one partition, 4 schedule changes, tasks of %g s" % POLL_TASK_DURATION, flush=True)
+    print("==> figure 2 and 4: one partition, 4 schedule changes keeping a type, tasks of %g s, busy accept"
+          % POLL_TASK_DURATION, flush=True)
     schedule = bench.overlapped_schedule()
+    print("==> figure 2: the same, busy conflict", flush=True)
+    schedule_conflict = bench.overlapped_schedule(busy="conflict")
+    replacement = {}
+    for busy in ("accept", "conflict"):
+        print("==> figure 2b: pure replacement, tasks of %g s, busy %s" % (POLL_TASK_DURATION, busy), flush=True)
+        replacement[busy] = bench.pure_replacement(busy)
     print("==> figure 4: one custom snapshot, task of %g s" % POLL_TASK_DURATION, flush=True)
     single = bench.single_task()
     print("==> figures 1 and 3: 10 services x 10 partitions, floor, no-change and converging runs", flush=True)
     scale = bench.scale()
-    lines = report(schedule, single, scale, options.runs)
+    lines = report(schedule, single, scale, options.runs, replacement=replacement, schedule_conflict=schedule_conflict)
     lines.append("- Benchmark wall time: %.0f s." % (time.monotonic() - started))
     text = "\n".join(lines) + "\n"
     (OUTPUT / "latest.md").write_text(text)

@@ -92,6 +92,51 @@ def test_plan_schedule_refuses_unknown_declared_type_naming_valid_ones():
     assert "hour-1, hour-6, day-1, day-2, day-3, day-7" in str(err.value)
 
 
+def _phases(current, desired, **kwargs):
+    plan = nasha.plan_schedule(current, desired, **kwargs)
+    return [[(change.action, change.snapshot_type) for change in phase] for phase in nasha.schedule_phases(plan)]
+
+
+def test_schedule_phases_pure_replacement_adds_first_then_removes():
+    assert _phases(["hour-1"], ["day-1"]) == [[("add", "day-1")], [("remove", "hour-1")]]
+    assert _phases(["hour-1", "day-7"], ["day-1", "day-2"]) == [
+        [("add", "day-1"), ("add", "day-2")], [("remove", "hour-1"), ("remove", "day-7")]]
+
+
+def test_schedule_phases_a_type_that_stays_allows_one_overlapped_phase():
+    assert _phases(["hour-1", "hour-6", "day-7"], ["hour-6", "day-1", "day-2"]) == [
+        [("add", "day-1"), ("add", "day-2"), ("remove", "hour-1"), ("remove", "day-7")]]
+    assert _phases(["hour-1", "day-7"], ["hour-1"]) == [[("remove", "day-7")]]
+    assert _phases(["hour-1"], ["day-1"], purge=False) == [[("add", "day-1")]]
+    assert _phases(["hour-1", "day-1"], ["day-1"], state="absent") == [[("remove", "day-1")]]
+
+
+def test_schedule_phases_nothing_to_do_and_an_empty_schedule_declared_on_purpose():
+    assert _phases(["hour-1"], ["hour-1"]) == []
+    # no addition to wait for: the removals asked for are sent (OVHcloud may refuse the last one)
+    assert _phases(["hour-1", "day-1"], []) == [[("remove", "hour-1"), ("remove", "day-1")]]
+
+
+def test_schedule_phases_no_removal_before_an_addition_when_nothing_stays():
+    """Whatever the change, a removal in a phase leaves a type scheduled even if that phase's additions all fail."""
+    import itertools  # pylint: disable=import-outside-toplevel
+    types = nasha.SNAPSHOT_TYPES[:4]
+    subsets = [list(combination) for size in range(len(types) + 1) for combination in itertools.combinations(types, size)]
+    for current in subsets:
+        for desired in subsets:
+            plan = nasha.plan_schedule(current, desired)
+            phases = nasha.schedule_phases(plan)
+            assert sorted(change for phase in phases for change in phase) == sorted(
+                [nasha.ScheduleChange("add", t) for t in plan.to_add] + [nasha.ScheduleChange("remove", t) for t in plan.to_remove])
+            done = set()
+            for phase in phases:
+                removed = set(change.snapshot_type for change in phase if change.action == "remove")
+                kept = (set(current) - set(plan.to_remove)) | done
+                if removed and plan.to_add:
+                    assert kept, (current, desired, phases)
+                done |= set(change.snapshot_type for change in phase if change.action == "add")
+
+
 def test_plan_schedule_refuses_unknown_state():
     with pytest.raises(ValueError, match="state"):
         nasha.plan_schedule(["hour-1"], ["day-1"], state="latest")
@@ -315,7 +360,7 @@ def test_custom_name_valid(name):
     assert nasha.custom_name_error(name) is None
 
 
-@pytest.mark.parametrize("name", ["with space", "a/b", "under_score", "caf\u00e9", "x;rm", "a\nb"])
+@pytest.mark.parametrize("name", ["with space", "a/b", "under_score", "caf\u00e9", "x;rm", "a\nb", "evil\n", "evil\r\n", "\nevil"])
 def test_custom_name_invalid_names_allowed_characters(name):
     message = nasha.custom_name_error(name)
     assert message is not None
@@ -399,6 +444,21 @@ def test_plan_custom_absent_there_deletes_the_listed_name(listed):
     assert plan.after is None
 
 
+def test_plan_custom_absent_deletes_the_exact_name_and_its_prefixed_twin():
+    plan = nasha.plan_custom_snapshot({"snap-before": None, "before": "2099-01-01T00:00:00Z", "other": None}, "before", "absent", None)
+    assert plan.action == "delete"
+    assert plan.listed_name == "before"
+    assert plan.listed_names == ("before", "snap-before")
+    # once both are gone, absent holds
+    assert nasha.plan_custom_snapshot({"other": None}, "before", "absent", None).action is None
+
+
+def test_custom_snapshot_listings():
+    assert nasha.custom_snapshot_listings(["snap-a", "a", "b"], "a") == ["a", "snap-a"]
+    assert nasha.custom_snapshot_listings(["snap-a"], "a") == ["snap-a"]
+    assert nasha.custom_snapshot_listings([], "a") == []
+
+
 def test_plan_custom_absent_missing_does_nothing():
     plan = nasha.plan_custom_snapshot({"other": None}, "before", "absent", None)
     assert plan == nasha.CustomSnapshotPlan(None, None, False, None, None)
@@ -451,8 +511,30 @@ def test_routes():
 
 
 def test_routes_quote_every_name():
-    assert nasha.partition_path("zpool 1", "a/b") == "/dedicated/nasha/zpool%201/partition/a%2Fb"
-    assert nasha.custom_snapshot_path("z", "p", "x:y?#") == "/dedicated/nasha/z/partition/p/customSnapshot/x%3Ay%3F%23"
+    assert nasha.partition_path("zpool 1", "a:b") == "/dedicated/nasha/zpool%201/partition/a%3Ab"
+    assert nasha.custom_snapshot_path("z", "p", "x:y@") == "/dedicated/nasha/z/partition/p/customSnapshot/x%3Ay%40"
+
+
+@pytest.mark.parametrize("value", [".", "..", "", "  ", "a/b", "../x", "%2e%2e", "a%2Fb", "a\\b", "x?y", "x#y", "x\n", "\tx", "x\x7f", None])
+def test_route_name_error_refuses_names_that_change_the_route(value):
+    error = nasha.route_name_error("partition_name", value)
+    assert error is not None and error.startswith("partition_name ")
+    with pytest.raises(nasha.RouteNameError):
+        nasha.partition_path("zpool-1", value)
+    with pytest.raises(nasha.RouteNameError):
+        nasha.schedule_path(value, "backups")
+
+
+@pytest.mark.parametrize("value", ["zpool-123456", "backups", "my.partition", "a..b", "...", "x y", "caf\u00e9"])
+def test_route_name_error_accepts_ordinary_names(value):
+    assert nasha.route_name_error("partition_name", value) is None
+
+
+def test_route_name_error_messages():
+    assert "would change the route of the request once the URL is normalised" in nasha.route_name_error("service_name", "..")
+    assert nasha.route_name_error("partition_name", "a/b") == (
+        "partition_name 'a/b' holds '/', which a name cannot hold: it could change the route of the request")
+    assert nasha.route_name_error("partition_name", "") == "partition_name must be a non-empty name, not ''"
 
 
 def test_task_summary():

@@ -77,6 +77,10 @@ class FakeApi:
         self.idle_answers = []
         self.next_task_id = 100
         self.get_errors = {}
+        # {task id: final status} for tasks that do not end "done"; tasks end when waited for or read.
+        self.task_outcomes = {}
+        self.failing_writes = {}  # {(method, path suffix): final status of the task the write starts}
+        self.tasks = {}
 
     # -- reads
     def get(self, path, action, **query):
@@ -112,9 +116,17 @@ class FakeApi:
             return nasha.OPERATION_CUSTOM_DELETE
         raise AssertionError("unexpected %s %s" % (method, path))
 
-    def _task(self, operation):
+    def _task(self, operation, status="todo"):
         self.next_task_id += 1
-        return {"taskId": self.next_task_id, "operation": operation, "status": "todo", "details": None, "partitionName": PART}
+        task = {"taskId": self.next_task_id, "operation": operation, "status": status, "details": None, "partitionName": PART}
+        self.tasks[task["taskId"]] = task
+        return dict(task)
+
+    def _final(self, task_id):
+        final = dict(self.tasks[task_id], status=self.task_outcomes.get(task_id, "done"))
+        if final["status"] != "done":
+            final["details"] = "disk failure"
+        return final
 
     def write(self, method, path, action, body=None, recheck=None):
         self.calls.append(("write", method, path, action, body))
@@ -128,7 +140,20 @@ class FakeApi:
             if found is not None:
                 return found
             self.calls.append(("write-again", method, path))
-        return self._task(self._apply(method, path, body))
+        failing = [status for (verb, suffix), status in self.failing_writes.items() if verb == method and path.endswith(suffix)]
+        if failing:
+            # the write is accepted; its task will fail and apply nothing
+            operation = nasha.OPERATION_SCHEDULE if "/snapshot" in path else nasha.OPERATION_CUSTOM_CREATE
+            task = self._task(operation, status=self.initial_status)
+            self.task_outcomes[task["taskId"]] = failing[0]
+            return task
+        return self._task(self._apply(method, path, body), status=self.initial_status)
+
+    initial_status = "todo"
+
+    def task(self, service_name, task_id):
+        self.calls.append(("task", task_id))
+        return self._final(task_id)
 
     def pending_tasks(self, service_name, partition_name=None):
         return []
@@ -142,8 +167,16 @@ class FakeApi:
         return []
 
     def wait_tasks(self, service_name, tasks, deadline):
+        """Like OvhApi.wait_tasks: raises on the first failed task, with it in details."""
         self.calls.append(("wait_tasks", service_name, [t["taskId"] for t in tasks], deadline))
-        return [dict(task, status="done") for task in tasks]
+        finished = [self._final(task["taskId"]) for task in tasks]
+        for task in finished:
+            if task["status"] != "done":
+                error = ApiError("task %s ended with status %s: disk failure" % (task["taskId"], task["status"]))
+                error.error_code = task["status"]
+                error.details = dict(task=task)
+                raise error
+        return finished
 
     def deadline(self, timeout_seconds):
         return FakeDeadline(self.clock, timeout_seconds)
@@ -217,14 +250,15 @@ def test_custom_snapshots_lets_other_errors_through(clock):
 def test_apply_schedule_without_change_sends_nothing(clock):
     api, client, deadline = make(clock)
     plan = nasha.plan_schedule(["hour-1"], ["hour-1"])
-    assert client.apply_schedule(SVC, PART, plan, deadline) == []
+    outcome = client.apply_schedule(SVC, PART, plan, deadline)
+    assert outcome.tasks == [] and not outcome.changed and outcome.error is None
     assert api.calls == []
 
 
-def test_apply_schedule_waits_idle_then_adds_then_removes_then_waits_once(clock):
-    api, client, deadline = make(clock, schedule=["hour-1", "day-7"])
-    plan = nasha.plan_schedule(api.schedule, ["day-1", "day-2"])
-    tasks = client.apply_schedule(SVC, PART, plan, deadline)
+def test_apply_schedule_keeping_a_type_waits_idle_then_adds_then_removes_then_waits_once(clock):
+    api, client, deadline = make(clock, schedule=["hour-1", "hour-6", "day-7"])
+    plan = nasha.plan_schedule(api.schedule, ["hour-6", "day-1", "day-2"])
+    tasks = client.apply_schedule(SVC, PART, plan, deadline).tasks
     assert api.kinds() == ["wait_until_idle", "POST snapshot", "POST snapshot", "DELETE hour-1", "DELETE day-7", "wait_tasks"]
     assert api.calls[0] == ("wait_until_idle", SVC, PART, deadline)
     assert [call[4] for call in api.writes()] == [{"snapshotType": "day-1"}, {"snapshotType": "day-2"}, None, None]
@@ -237,15 +271,16 @@ def test_apply_schedule_waits_idle_then_adds_then_removes_then_waits_once(clock)
     assert api.calls[-1] == ("wait_tasks", SVC, [101, 102, 103, 104], deadline)
     assert [task["taskId"] for task in tasks] == [101, 102, 103, 104]
     assert all(task["status"] == "done" for task in tasks)
-    assert sorted(api.schedule) == ["day-1", "day-2"]
+    assert sorted(api.schedule) == ["day-1", "day-2", "hour-6"]
 
 
 def test_apply_schedule_without_wait_returns_pending_tasks(clock):
     api, client, deadline = make(clock)
-    plan = nasha.plan_schedule(["hour-1"], ["day-1"])
-    tasks = client.apply_schedule(SVC, PART, plan, deadline, wait=False)
-    assert [task["status"] for task in tasks] == ["todo", "todo"]
+    plan = nasha.plan_schedule(["hour-1"], ["hour-1", "day-1", "day-2"])
+    outcome = client.apply_schedule(SVC, PART, plan, deadline, wait=False)
+    assert [task["status"] for task in outcome.tasks] == ["todo", "todo"]
     assert "wait_tasks" not in api.kinds()
+    assert outcome.changed and outcome.applied == [] and len(outcome.pending) == 2
 
 
 def test_apply_schedule_names_the_kept_frequency_rule_when_removing_the_last(clock):
@@ -253,9 +288,10 @@ def test_apply_schedule_names_the_kept_frequency_rule_when_removing_the_last(clo
     refused = ApiError("At least one snapshot type is required", status=400)
     api.write_plan = [refused]
     plan = nasha.plan_schedule(["hour-1"], ["hour-1"], state="absent")
-    with pytest.raises(client_module.OvhApiError) as err:
-        client.apply_schedule(SVC, PART, plan, deadline)
-    assert err.value is refused
+    outcome = client.apply_schedule(SVC, PART, plan, deadline)
+    assert outcome.error is refused
+    assert outcome.failed == [(nasha.ScheduleChange("remove", "hour-1"), str(refused))]
+    assert not outcome.changed
     assert api.writes()[0][3] == (
         "remove snapshot type hour-1 from partition backups on service zpool-1 "
         "(OVHcloud keeps at least one automatic snapshot frequency)"
@@ -274,7 +310,7 @@ def test_apply_schedule_busy_write_waits_idle_and_is_sent_again(clock):
     api.write_plan = ["ok", BusyError()]
     api.idle_answers = [([], 0), ([{"taskId": 101, "status": "done"}], 20)]
     plan = nasha.plan_schedule(["hour-1"], ["hour-1", "day-1", "day-7"])
-    tasks = client.apply_schedule(SVC, PART, plan, deadline)
+    tasks = client.apply_schedule(SVC, PART, plan, deadline).tasks
     assert api.kinds() == ["wait_until_idle", "POST snapshot", "POST snapshot", "wait_until_idle", "POST snapshot", "wait_tasks"]
     assert [call[4] for call in api.writes()] == [{"snapshotType": "day-1"}, {"snapshotType": "day-7"}, {"snapshotType": "day-7"}]
     assert api.calls[-1][2] == [101, 102]
@@ -295,8 +331,8 @@ def test_apply_schedule_busy_until_the_deadline_raises_busy(clock):
     api, client, dummy_sleeps = make(clock)
     deadline = api.deadline(30)
     api.write_plan = [BusyError() for dummy in range(100)]
-    with pytest.raises(client_module.OvhBusyError):
-        client.apply_schedule(SVC, PART, nasha.plan_schedule(["hour-1"], ["day-1"], purge=False), deadline)
+    outcome = client.apply_schedule(SVC, PART, nasha.plan_schedule(["hour-1"], ["day-1"], purge=False), deadline)
+    assert isinstance(outcome.error, client_module.OvhBusyError)
     assert clock.now == pytest.approx(30)
     assert sum(clock.sleeps) == pytest.approx(30)
     assert api.schedule == ["hour-1"]
@@ -306,7 +342,7 @@ def test_apply_schedule_recheck_after_lost_answer_of_an_applied_add(clock):
     api, client, deadline = make(clock)
     api.write_plan = ["lost-applied"]
     plan = nasha.plan_schedule(["hour-1"], ["day-1"], purge=False)
-    tasks = client.apply_schedule(SVC, PART, plan, deadline)
+    tasks = client.apply_schedule(SVC, PART, plan, deadline).tasks
     assert tasks == [{
         "taskId": None, "operation": nasha.OPERATION_SCHEDULE, "status": "done",
         "details": "found applied when read back (the answer to the write was lost or refused)", "partitionName": PART,
@@ -320,7 +356,7 @@ def test_apply_schedule_recheck_after_lost_answer_of_a_write_not_applied(clock):
     api, client, deadline = make(clock, schedule=["hour-1", "day-1"])
     api.write_plan = ["ok", "lost-not-applied"]
     plan = nasha.plan_schedule(api.schedule, ["day-7"])
-    tasks = client.apply_schedule(SVC, PART, plan, deadline)
+    tasks = client.apply_schedule(SVC, PART, plan, deadline).tasks
     assert ("write-again", "DELETE", BASE + "/snapshot/hour-1") in api.calls
     assert api.schedule == ["day-7"]
     assert [task["taskId"] for task in tasks] == [101, 102, 103]
@@ -329,13 +365,109 @@ def test_apply_schedule_recheck_after_lost_answer_of_a_write_not_applied(clock):
 def test_apply_schedule_recheck_of_an_applied_remove_is_not_waited_for(clock):
     api, client, deadline = make(clock, schedule=["hour-1", "day-1"])
     api.write_plan = ["ok", "lost-applied"]
-    plan = nasha.plan_schedule(api.schedule, ["hour-6"])
-    tasks = client.apply_schedule(SVC, PART, plan, deadline)
+    plan = nasha.plan_schedule(api.schedule, ["hour-6", "day-1"], purge=True)
+    tasks = client.apply_schedule(SVC, PART, plan, deadline).tasks
     assert api.calls[-1][0] == "wait_tasks"
-    assert api.calls[-1][2] == [101, 102]
-    assert [task["taskId"] for task in tasks] == [101, None, 102]
+    assert api.calls[-1][2] == [101]
+    assert [task["taskId"] for task in tasks] == [101, None]
     assert tasks[1]["details"] == "found applied when read back (the answer to the write was lost or refused)"
-    assert api.schedule == ["hour-6"]
+    assert sorted(api.schedule) == ["day-1", "hour-6"]
+
+
+# ------------------------------------------------------------------ data safety: phases, failures, init
+
+
+def test_a_pure_replacement_adds_waits_for_the_addition_then_removes(clock):
+    api, client, deadline = make(clock, schedule=["hour-1"])
+    outcome = client.apply_schedule(SVC, PART, nasha.plan_schedule(["hour-1"], ["day-1"]), deadline)
+    assert api.kinds() == ["wait_until_idle", "POST snapshot", "wait_tasks", "DELETE hour-1", "wait_tasks"]
+    assert outcome.applied == [nasha.ScheduleChange("add", "day-1"), nasha.ScheduleChange("remove", "hour-1")]
+    assert outcome.error is None and outcome.changed
+    assert api.schedule == ["day-1"]
+
+
+@pytest.mark.parametrize("initial_status", ["todo", "init"])
+def test_a_failed_addition_of_a_pure_replacement_sends_no_removal(clock, initial_status):
+    api, client, deadline = make(clock, schedule=["hour-1"])
+    api.initial_status = initial_status
+    api.failing_writes = {("POST", "/snapshot"): "ovhError"}
+    outcome = client.apply_schedule(SVC, PART, nasha.plan_schedule(["hour-1"], ["day-1"]), deadline)
+    assert api.kinds() == ["wait_until_idle", "POST snapshot", "wait_tasks"]
+    assert api.schedule == ["hour-1"]
+    assert outcome.applied == [] and outcome.pending == [] and not outcome.changed
+    assert [change for change, dummy in outcome.failed] == [nasha.ScheduleChange("add", "day-1")]
+    assert "ovhError" in outcome.failed[0][1] and "ovhError" in str(outcome.error)
+    assert outcome.not_attempted == [nasha.ScheduleChange("remove", "hour-1")]
+    assert [task["status"] for task in outcome.tasks] == ["ovhError"]
+
+
+def test_a_pure_replacement_without_wait_still_waits_for_the_additions(clock):
+    api, client, deadline = make(clock, schedule=["hour-1", "day-7"])
+    outcome = client.apply_schedule(SVC, PART, nasha.plan_schedule(api.schedule, ["day-1", "day-2"]), deadline, wait=False)
+    assert api.kinds() == ["wait_until_idle", "POST snapshot", "POST snapshot", "wait_tasks", "DELETE hour-1", "DELETE day-7"]
+    assert outcome.applied == [nasha.ScheduleChange("add", "day-1"), nasha.ScheduleChange("add", "day-2")]
+    assert outcome.pending == [nasha.ScheduleChange("remove", "hour-1"), nasha.ScheduleChange("remove", "day-7")]
+
+
+def test_one_failed_addition_among_several_is_reported_beside_the_applied_one(clock):
+    api, client, deadline = make(clock, schedule=["hour-1"])
+    plan = nasha.plan_schedule(["hour-1"], ["day-1", "day-2"])
+    api.write_plan = ["ok"]
+    api.failing_writes = {}
+    original = api.write
+
+    def write(method, path, action, body=None, recheck=None):
+        if body == {"snapshotType": "day-2"}:
+            api.failing_writes = {("POST", "/snapshot"): "cancelled"}
+        try:
+            return original(method, path, action, body=body, recheck=recheck)
+        finally:
+            api.failing_writes = {}
+
+    api.write = write
+    outcome = client.apply_schedule(SVC, PART, plan, deadline)
+    assert outcome.applied == [nasha.ScheduleChange("add", "day-1")]
+    assert [change for change, dummy in outcome.failed] == [nasha.ScheduleChange("add", "day-2")]
+    assert outcome.not_attempted == [nasha.ScheduleChange("remove", "hour-1")]
+    assert outcome.changed
+    assert "DELETE hour-1" not in api.kinds()
+
+
+def test_keeping_a_type_on_a_busy_partition_sends_nothing_after_a_failed_task(clock):
+    api, client, deadline = make(clock, schedule=["hour-1", "day-7"])
+    api.failing_writes = {("POST", "/snapshot"): "ovhError"}
+    api.write_plan = ["ok", BusyError()]
+    # the removal is refused as busy; the pending task waited for is the failed addition
+    api.idle_answers = [([], 0), ([{"taskId": 101, "status": "ovhError", "partitionName": PART}], 1)]
+    outcome = client.apply_schedule(SVC, PART, nasha.plan_schedule(api.schedule, ["hour-1", "day-1"]), deadline)
+    assert [call for call in api.writes() if call[1] == "DELETE"] == [("write", "DELETE", BASE + "/snapshot/day-7",
+                                                                      "remove snapshot type day-7 from partition backups on service zpool-1", None)]
+    assert len(api.writes()) == 2  # the refused DELETE is not sent again
+    assert outcome.not_attempted == [nasha.ScheduleChange("remove", "day-7")]
+    assert [change for change, dummy in outcome.failed] == [nasha.ScheduleChange("add", "day-1")]
+    assert sorted(api.schedule) == ["day-7", "hour-1"]
+
+
+@pytest.mark.parametrize("initial_status", ["todo", "init"])
+def test_an_own_task_not_among_those_waited_for_is_read(clock, initial_status):
+    api, client, deadline = make(clock, schedule=["hour-1", "day-7"])
+    api.initial_status = initial_status
+    api.failing_writes = {("POST", "/snapshot"): "customerError"}
+    api.write_plan = ["ok", BusyError()]
+    api.idle_answers = [([], 0), ([{"taskId": 99, "status": "done", "partitionName": PART}], 1)]
+    outcome = client.apply_schedule(SVC, PART, nasha.plan_schedule(api.schedule, ["hour-1", "day-1"]), deadline)
+    assert ("task", 101) in api.calls
+    assert outcome.not_attempted == [nasha.ScheduleChange("remove", "day-7")]
+
+
+def test_deleting_two_custom_snapshots_stops_after_a_refused_one(clock):
+    api, client, deadline = make(clock, customs={"x": None, "snap-x": None})
+    refused = ApiError("Internal error", status=400)
+    api.write_plan = [refused]
+    outcome = client.delete_custom_snapshots(SVC, PART, ["x", "snap-x"], deadline)
+    assert outcome.error is refused
+    assert outcome.not_attempted == [("delete", "snap-x")]
+    assert api.customs == {"x": None, "snap-x": None}
 
 
 # ------------------------------------------------------------------ custom snapshots

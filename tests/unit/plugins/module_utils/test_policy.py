@@ -371,6 +371,12 @@ def test_plan_finds_snapshots_listed_with_the_control_panel_prefix():
     assert plan.delete == ["snap-old"]
 
 
+def test_plan_deletes_a_declared_absent_snapshot_and_its_prefixed_twin():
+    declared = full(custom_snapshots=[{"name": "old", "state": "absent"}], purge_custom_snapshots=True)
+    plan = policy.plan_partition(declared, [], {"old": None, "snap-old": None, "manual": None}, NOW)
+    assert plan.delete == ["old", "snap-old", "manual"]
+
+
 def test_plan_deletes_declared_absent_snapshots_only_when_they_exist():
     declared = full(custom_snapshots=[{"name": "old", "state": "absent"}, {"name": "never", "state": "absent"}])
     plan = policy.plan_partition(declared, [], {"old": None, "manual": None}, NOW)

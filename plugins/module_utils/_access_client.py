@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, snapkeep.nasha contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Read and change which IPs may mount a partition, through the same write path as the snapshots."""
+from __future__ import annotations
+
+from ansible_collections.snapkeep.nasha.plugins.module_utils._access import (
+    OPERATION_ACCESS,
+    access_entry_path,
+    access_path,
+    ip_block,
+)
+from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import partition_path
+from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient, Write, _applied_task, _where
+
+
+class AccessClient(NashaClient):
+    """The access list of NAS-HA partitions on top of an OvhApi object."""
+
+    def access_blocks(self, service_name, partition_name):
+        """{block as this collection writes it: block as OVHcloud lists it}."""
+        listed = self.api.get(access_path(partition_path(service_name, partition_name)),
+                              "list the IPs allowed on %s" % _where(service_name, partition_name))
+        blocks = {}
+        for block in listed or []:
+            try:
+                blocks[ip_block(block)] = block
+            except ValueError:
+                blocks[block] = block
+        return blocks
+
+    def access_entry(self, service_name, partition_name, listed_block):
+        """{type, description} of one allowed block."""
+        detail = self.api.get(access_entry_path(partition_path(service_name, partition_name), listed_block),
+                              "read the access of %s on %s" % (listed_block, _where(service_name, partition_name)))
+        detail = detail or {}
+        return dict(type=detail.get("type"), description=detail.get("aclDescription"))
+
+    def _access_recheck(self, service_name, partition_name, deadline, block, present):
+        """After a lost answer: whether the block is now listed (add) or not (remove)."""
+        def recheck():
+            self.api.wait_until_idle(service_name, partition_name, deadline)
+            if (block in self.access_blocks(service_name, partition_name)) == present:
+                return _applied_task(OPERATION_ACCESS, partition_name)
+            return None
+        return recheck
+
+    def _removal(self, service_name, partition_name, block, listed_block, deadline):
+        return Write(
+            ("remove access", block), "remove the access of %s from %s" % (block, _where(service_name, partition_name)),
+            "DELETE", access_entry_path(partition_path(service_name, partition_name), listed_block),
+            recheck=self._access_recheck(service_name, partition_name, deadline, block, False),
+        )
+
+    def _addition(self, service_name, partition_name, entry, deadline):
+        body = {"ip": entry["ip"], "type": entry["type"]}
+        if entry.get("description") is not None:
+            body["aclDescription"] = entry["description"]
+        return Write(
+            ("allow", entry["ip"]), "allow %s (%s) on %s" % (entry["ip"], entry["type"], _where(service_name, partition_name)),
+            "POST", access_path(partition_path(service_name, partition_name)), body=body,
+            recheck=self._access_recheck(service_name, partition_name, deadline, entry["ip"], True),
+        )
+
+    def apply_access(self, service_name, partition_name, plan, listed, deadline, wait=True):
+        """Make an access plan so through the one write path; returns its WriteOutcome.
+
+        A replaced entry's block must be gone before it is added again, so removals then go in a phase of their
+        own; otherwise removals and additions overlap. Once a write fails, nothing more is sent.
+        """
+        removals = [self._removal(service_name, partition_name, block, listed.get(block, block), deadline)
+                    for block in plan.to_remove]
+        additions = [self._addition(service_name, partition_name, entry, deadline) for entry in plan.to_add]
+        phases = [removals, additions] if plan.replaced else [removals + additions]
+        return self.apply_phases(service_name, partition_name, [phase for phase in phases if phase], deadline, wait=wait)
