@@ -10,6 +10,7 @@ It knows nothing of Ansible's AnsibleModule nor of NAS-HA business rules.
 """
 from __future__ import annotations
 
+import datetime
 import email.utils
 import ipaddress
 import re
@@ -729,6 +730,7 @@ class OvhApi:
         self.jitter = jitter or _default_jitter
         self._secrets = [getattr(client, "_" + name, None) for name in SECRET_NAMES]
         self._time_lock = threading.Lock()
+        self._server_delta = None
         # Whether the endpoint has answered once in this run: until then a timeout is not retried.
         self._answered = False
         # The OvhConnectionError that ended the run, raised again for every later request without sending it.
@@ -756,6 +758,20 @@ class OvhApi:
         if method not in WRITE_METHODS:
             raise ValueError("write() sends POST, PUT or DELETE, not %s" % method)
         return self._request(method, path, action, body=body, recheck=recheck)
+
+    def server_now(self):
+        """Now on OVHcloud's clock (aware UTC): the controller's clock plus the offset GET /auth/time gives.
+
+        python-ovh reads that offset once per client to sign requests, so after a signed request this costs
+        nothing; with OAuth2, which signs nothing, it is read here once.
+        """
+        delta = getattr(self.client, "_time_delta", None)
+        if delta is None:
+            if self._server_delta is None:
+                server_time = self.get("/auth/time", "read the OVHcloud clock")
+                self._server_delta = int(server_time) - int(time.time())
+            delta = self._server_delta
+        return datetime.datetime.fromtimestamp(time.time() + delta, datetime.timezone.utc)
 
     def _retry_delays(self):
         """Pause before each retry: half of a doubling step (capped) fixed, half jittered."""

@@ -31,6 +31,7 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._access import bloc
 from ansible_collections.snapkeep.nasha.plugins.module_utils._access_client import AccessClient
 from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError, OvhConnectionError
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient
+from ansible_collections.snapkeep.nasha.plugins.module_utils._rotation import controller_wall_clock
 from ansible_collections.snapkeep.nasha.plugins.module_utils._policy import (
     MODULE_NAMES,
     PolicyError,
@@ -277,7 +278,7 @@ def collect_snapshot_info(nasha):
 
 
 def _manages_custom_snapshots(policy):
-    return bool(policy["custom_snapshots"]) or policy["purge_custom_snapshots"]
+    return bool(policy["custom_snapshots"]) or policy["purge_custom_snapshots"] or bool(policy["custom_snapshot_rotations"])
 
 
 def _merged(nasha, now, discovered_partitions=None):
@@ -356,10 +357,13 @@ def plan_service(nasha):
             for listed_name in custom_snapshots_to_read(policies[name], listed[(name, "custom")])
         ))
 
+    if any(policy["custom_snapshot_rotations"] for policy in policies.values()):
+        # OVHcloud's clock, not the controller's: rotation names and ages stay right whatever the controller's clock says.
+        now = nasha.api.server_now()
     partitions = []
     for name in names:
         entry = dict(partition_name=name, policy=policies[name], snapshot_types_before=[], snapshot_types_after=[],
-                     add=[], remove=[], create=[], delete=[], expiration_mismatches=[], expired=[],
+                     add=[], remove=[], create=[], delete=[], expiration_mismatches=[], expired=[], rotations=[],
                      errors=list(reads.errors[name]), changed=False, schedule_changed=False)
         partitions.append(entry)
         if entry["errors"]:
@@ -372,7 +376,8 @@ def plan_service(nasha):
                 existing.pop(listed_name, None)
             else:
                 existing[listed_name] = detail["expiration"]
-        plan = plan_partition(policies[name], listed[(name, "schedule")], existing, now, params["expiration_mismatch"])
+        plan = plan_partition(policies[name], listed[(name, "schedule")], existing, now, params["expiration_mismatch"],
+                              controller_wall_clock)
         entry.update(plan._asdict(), changed=plan.changed, schedule_changed=bool(plan.add or plan.remove))
         entry["errors"] = list(plan.errors)
         if params["expiration_mismatch"] == "warn":

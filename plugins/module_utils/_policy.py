@@ -17,6 +17,7 @@ import typing
 from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import (
+    CUSTOM_NAME_PREFIX,
     EXPIRATION_MISMATCH_CHOICES,
     MAX_CUSTOM_SNAPSHOTS,
     SNAPSHOT_TYPES,
@@ -33,6 +34,7 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import (
     same_instant,
     sort_snapshot_types,
 )
+from ansible_collections.snapkeep.nasha.plugins.module_utils import _rotation
 
 try:
     import voluptuous as vol
@@ -52,6 +54,9 @@ ROLE_NAMES = {"templates": TEMPLATES_VARIABLE, "defaults": DEFAULTS_VARIABLE, "p
 MODULE_NAMES = {"templates": "templates", "defaults": "defaults", "partitions": "partitions"}
 
 POLICY_KEYS = ("snapshot_types", "purge_snapshot_types", "custom_snapshots", "purge_custom_snapshots")
+# Rotations and the purge scope (see _rotation); kept apart so that the keys above keep their order in messages.
+POLICY_KEYS += ("custom_snapshot_rotations", "purge_custom_snapshots_prefix")
+ROTATION_KEYS = ("label", "every", "keep", "prefix")
 PARTITION_KEYS = ("name", "policy") + POLICY_KEYS
 CUSTOM_SNAPSHOT_KEYS = ("name", "expiration", "expires_in", "state")
 
@@ -61,6 +66,8 @@ POLICY_DEFAULTS = {
     "purge_snapshot_types": True,
     "custom_snapshots": [],
     "purge_custom_snapshots": False,
+    "custom_snapshot_rotations": [],
+    "purge_custom_snapshots_prefix": None,
 }
 
 _BOTH_EXPIRATIONS = "give either expiration or expires_in, not both"
@@ -124,6 +131,38 @@ def _accepted_by(parser):
 
 _expiration = _accepted_by(parse_expiration)
 _duration = _accepted_by(parse_duration)
+
+
+def _rotation_text(what):
+    def validate(value):
+        error = _rotation.label_error(value, what)
+        if error:
+            raise vol.Invalid(error)
+        return value
+    return validate
+
+
+def _rotation_every(value):
+    error = _rotation.every_error(value)
+    if error:
+        raise vol.Invalid(error)
+    return value
+
+
+def _keep(value):
+    """How many snapshots a rotation keeps: 1 to OVHcloud's limit; a text of digits is accepted (templated values)."""
+    if isinstance(value, str) and value.strip().isdigit():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_CUSTOM_SNAPSHOTS:
+        raise vol.Invalid("must be a whole number from 1 to %d, not %r" % (MAX_CUSTOM_SNAPSHOTS, value))
+    return value
+
+
+def _purge_prefix(value):
+    if not isinstance(value, str) or not value or custom_name_error(value):
+        raise vol.Invalid("must be the start of a custom snapshot name (letters, digits, '.', ':' and '-'), such as "
+                          "snapkeep-, not %r" % (value,))
+    return value
 
 
 def _state(value):
@@ -199,6 +238,31 @@ def _custom_snapshot_schema():
     })
 
 
+def _rotation_schema():
+    return vol.Schema({
+        vol.Required("label"): _rotation_text("label"),
+        vol.Required("every"): _rotation_every,
+        vol.Required("keep"): _keep,
+        vol.Optional("prefix"): _optional(_rotation_text("prefix")),
+    })
+
+
+def _rotation_duplicates(value):
+    """The rotations, refused when two of them would name their snapshots alike (same prefix and label)."""
+    seen = {}
+    errors = []
+    for index, item in enumerate(value):
+        key = (item.get("prefix") or _rotation.DEFAULT_PREFIX, item["label"])
+        if key in seen:
+            errors.append(vol.Invalid("rotation declared twice in the same list (first at custom_snapshot_rotations[%d])"
+                                      % seen[key], path=[index, "label"]))
+        else:
+            seen[key] = index
+    if errors:
+        raise vol.MultipleInvalid(errors)
+    return value
+
+
 def _policy_fields(with_defaults):
     """The policy keys; with defaults for a merged policy, without for one layer (absent means "not declared")."""
     def key(name):
@@ -212,6 +276,8 @@ def _policy_fields(with_defaults):
         key("purge_snapshot_types"): _boolean,
         key("custom_snapshots"): _list_of(_custom_snapshot_schema(), _expiration_conflict),
         key("purge_custom_snapshots"): _boolean,
+        key("custom_snapshot_rotations"): vol.All(_list_of(_rotation_schema()), _rotation_duplicates),
+        key("purge_custom_snapshots_prefix"): _optional(_purge_prefix),
     }
 
 
@@ -249,7 +315,9 @@ def validate_policy(policy, now=None):
     errors = _past_expirations(validated, "policy", report, now)
     if errors:
         raise PolicyError(errors)
-    return _merge(validated)
+    merged = _merge(validated)
+    _raise_rotation_problems({"policy": merged}, report)
+    return merged
 
 
 def _past_expirations(layer, prefix, report, now):
@@ -282,6 +350,8 @@ def _allowed_keys(path, top_keys):
     """The keys allowed in the dict that `path` (which ends at an unknown key) lies in."""
     if "custom_snapshots" in path[:-1]:
         return CUSTOM_SNAPSHOT_KEYS
+    if "custom_snapshot_rotations" in path[:-1]:
+        return ROTATION_KEYS
     return top_keys
 
 
@@ -293,8 +363,8 @@ def _format_path(prefix, data, path):
         if isinstance(element, int):
             text += "[%d]" % element
             node = node[element] if isinstance(node, list) and 0 <= element < len(node) else None
-            if isinstance(node, dict) and isinstance(node.get("name"), str):
-                text += " (%s)" % node["name"]
+            if isinstance(node, dict) and isinstance(node.get("name", node.get("label")), str):
+                text += " (%s)" % node.get("name", node.get("label"))
         else:
             text += ".%s" % element
             node = node.get(element) if isinstance(node, dict) else None
@@ -391,9 +461,28 @@ def _merge(*layers):
         }
         for item in merged["custom_snapshots"]
     ]
+    merged["custom_snapshot_rotations"] = [
+        dict(label=item["label"], every=item["every"], keep=int(item["keep"]),
+             prefix=item.get("prefix") or _rotation.DEFAULT_PREFIX)
+        for item in merged["custom_snapshot_rotations"]
+    ]
     if merged["snapshot_types"] is not None:
         merged["snapshot_types"] = sort_snapshot_types(merged["snapshot_types"])
     return merged
+
+
+def _raise_rotation_problems(policies, report):
+    """PolicyError when a merged policy declares a fixed name that a rotation would take as its own.
+
+    OVHcloud's limit is checked in one place, plan_partition, on what the partition would hold.
+    """
+    errors = []
+    for name, policy in policies.items():
+        fixed = [item["name"] for item in policy["custom_snapshots"] if item["state"] == "present"]
+        for fixed_name, label in _rotation.fixed_name_conflicts(fixed, policy["custom_snapshot_rotations"]):
+            errors.append(report(name, "custom snapshot %s has the name of a snapshot of rotation %s" % (fixed_name, label)))
+    if errors:
+        raise PolicyError(errors)
 
 
 def merge_policy(service_name, templates, defaults, partitions, discovered_partitions=None, all_partitions=False,
@@ -482,6 +571,7 @@ def merge_policy(service_name, templates, defaults, partitions, discovered_parti
         for name in sorted(discovered_partitions):
             if name not in merged:
                 merged[name] = _merge(default_layer)
+    _raise_rotation_problems(merged, lambda name, message: report("partition %s" % name, message))
     return merged
 
 
@@ -502,6 +592,7 @@ class PartitionPlan(typing.NamedTuple):
     expiration_mismatches: list  # [{"name", "expiration", "declared_expiration", "declared_expires_in"}]; never acted upon
     expired: list  # declared snapshots not created because their expiration has passed
     errors: list  # why the policy cannot hold (OVHcloud's limit of custom snapshots, a mismatch with "fail")
+    rotations: list = []  # [{"label", "create" (name or None), "delete", "kept", "next_due"}]; in create/delete too
 
     @property
     def changed(self):
@@ -542,15 +633,17 @@ def mismatch_message(mismatch):
             % (mismatch["name"], current, wanted))
 
 
-def plan_partition(policy, current_types, custom_snapshots, now, expiration_mismatch="warn"):
+def plan_partition(policy, current_types, custom_snapshots, now, expiration_mismatch="warn", wall_clock=None):
     """Compare a merged policy with a partition's state and return a PartitionPlan.
 
     `current_types` are the scheduled types; `custom_snapshots` maps every listed custom snapshot name to its
     expiration as reported (only those of custom_snapshots_to_read are compared; the others may be None).
     Deletions come first so that they make room under OVHcloud's limit of custom snapshots for the creations.
-    The limit is checked on what the partition would hold once the plan is applied: when it would be passed,
-    the plan gets an error (and its creations stand, for the report; nothing should be applied).
+    The limit is checked on what the partition would hold once the plan is applied, each rotation counted full
+    (at its keep, so that a policy that cannot fit fails at its first run): when it would be passed, the plan gets
+    an error (and its creations stand, for the report; nothing should be applied).
     With `expiration_mismatch="fail"` each mismatch is an error too.
+    `wall_clock` is the rotations' local time (see _rotation.age), UTC when not given.
     """
     if expiration_mismatch not in EXPIRATION_MISMATCH_CHOICES:
         raise ValueError("expiration_mismatch must be one of %s, not %r"
@@ -564,7 +657,9 @@ def plan_partition(policy, current_types, custom_snapshots, now, expiration_mism
 
     existing = dict(custom_snapshots or {})
     declared = policy["custom_snapshots"]
-    claimed = set()
+    rotations = policy.get("custom_snapshot_rotations") or []
+    # A rotation's own snapshots are declared: only the rotation deletes them, never a purge.
+    claimed = set(name for name in existing if _rotation.belongs_to_any(rotations, name))
     delete = []
     for item in declared:
         listed_name = find_custom_snapshot(existing, item["name"])
@@ -576,9 +671,14 @@ def plan_partition(policy, current_types, custom_snapshots, now, expiration_mism
             delete.extend(listed for listed in plan.listed_names if listed not in delete)
             claimed.update(plan.listed_names)
     if policy["purge_custom_snapshots"]:
-        delete.extend(name for name in sorted(existing) if name not in claimed)
+        delete.extend(name for name in sorted(existing)
+                      if name not in claimed and _in_purge_scope(policy.get("purge_custom_snapshots_prefix"), name))
 
     remaining = dict((name, expiration) for name, expiration in existing.items() if name not in delete)
+    rotation_plans = _rotation.plan_rotations(rotations, sorted(remaining), now, wall_clock)
+    rotation_delete = [name for plan in rotation_plans for name in plan.delete]
+    for name in rotation_delete:
+        remaining.pop(name)
     create, mismatches, expired, errors = [], [], [], []
     for item in declared:
         if item["state"] != "present":
@@ -596,14 +696,23 @@ def plan_partition(policy, current_types, custom_snapshots, now, expiration_mism
         expiration = resolve_expiration(item["expiration"], item["expires_in"], now)
         create.append({"name": item["name"], "expiration": format_expiration(expiration), "expires_in": item["expires_in"]})
 
-    after = len(remaining) + len(create)
-    if create and after > MAX_CUSTOM_SNAPSHOTS:
+    create.extend(dict(plan.create, expires_in=None) for plan in rotation_plans if plan.create)
+    delete.extend(rotation_delete)
+    # What the partition holds after the run (rotations' creations and deletions included), plus the room each
+    # rotation still fills in later runs up to its keep.
+    room = [(rotation["label"], int(rotation["keep"]), int(rotation["keep"]) - len(plan.kept))
+            for rotation, plan in zip(rotations, rotation_plans) if len(plan.kept) < int(rotation["keep"])]
+    after = len(remaining) + len(create) + sum(item[2] for item in room)
+    if (create or room) and after > MAX_CUSTOM_SNAPSHOTS:
         undeclared = sorted(name for name in remaining if name not in claimed)
         errors.append(
             "the policy would leave %d custom snapshots on the partition, more than the %d OVHcloud allows: %d kept "
-            "(%d of them not declared%s), %d to create, %d to delete; delete some, or set purge_custom_snapshots"
+            "(%d of them not declared%s), %d to create, %d to delete%s; delete some, %sor set purge_custom_snapshots"
             % (after, MAX_CUSTOM_SNAPSHOTS, len(remaining), len(undeclared),
-               ": " + ", ".join(undeclared) if undeclared else "", len(create), len(delete))
+               ": " + ", ".join(undeclared) if undeclared else "", len(create), len(delete),
+               "".join(", %d more as rotation %s fills up to its keep of %d" % (count, label, keep)
+                       for label, keep, count in room),
+               "lower a rotation's keep, " if rotations else "")
         )
     if expiration_mismatch == "fail":
         errors.extend(mismatch_message(mismatch) for mismatch in mismatches)
@@ -618,4 +727,13 @@ def plan_partition(policy, current_types, custom_snapshots, now, expiration_mism
         expiration_mismatches=mismatches,
         expired=expired,
         errors=errors,
+        rotations=[dict(label=plan.label, create=plan.create["name"] if plan.create else None, delete=list(plan.delete),
+                        kept=list(plan.kept), next_due=plan.next_due) for plan in rotation_plans],
     )
+
+
+def _in_purge_scope(prefix, listed_name):
+    """Whether purge_custom_snapshots may delete the undeclared snapshot `listed_name` (no prefix: every one)."""
+    if prefix is None:
+        return True
+    return listed_name.startswith(prefix) or listed_name.startswith(CUSTOM_NAME_PREFIX + prefix)

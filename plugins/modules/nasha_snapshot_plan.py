@@ -64,6 +64,13 @@ options:
         either C(expiration) (an ISO 8601 date or date-time) or C(expires_in) (a duration such as V(7d), counted
         from the creation).
       - C(purge_custom_snapshots) (bool, default V(false)), whether custom snapshots that are not declared are deleted.
+      - C(purge_custom_snapshots_prefix) (str), when set, C(purge_custom_snapshots) deletes only the undeclared custom
+        snapshots whose name starts with it (or with V(snap-) and it), such as V(snapkeep-) for those rotations made.
+      - C(custom_snapshot_rotations) (list), each with C(label), C(every) (a duration of V(15m) or more), C(keep)
+        (1 to 10) and C(prefix) (default V(snapkeep)). A snapshot named C(<prefix>-<label>-<YYYYMMDD>T<HHMM>Z)
+        (UTC) is created when the newest of the rotation is C(every) old, less a tenth of C(every) (at most 10
+        minutes), and expires C((keep + 1) x every) after its creation; the oldest beyond C(keep) are deleted. A
+        rotation only ever deletes its own names, and a purge never deletes them.
       - Lists are not joined across layers; the layer that declares a key gives its whole value.
     type: dict
   partitions:
@@ -121,6 +128,12 @@ notes:
     automatic snapshots cannot be disabled.
   - The expiration of an existing custom snapshot cannot be changed through the OVHcloud API; a difference is
     reported as O(expiration_mismatch) says, never acted upon.
+  - Rotations are planned on OVHcloud's clock (the offset of C(GET /auth/time) that python-ovh reads to sign
+    requests), in UTC; their age is also measured on the controller's wall clock, the larger counting, so that a
+    job run by cron at a local time does not skip a period when daylight saving time begins.
+  - OVHcloud keeps at most 10 custom snapshots per partition. The plan counts what the partition would hold once
+    it is applied (kept, created, and each rotation counted at its C(keep), so that a policy that cannot fit fails
+    at its first run); past the limit, the partition gets an error in RV(partitions[].errors).
 seealso:
   - module: snapkeep.nasha.nasha_snapshot_schedule
   - module: snapkeep.nasha.nasha_custom_snapshot
@@ -137,6 +150,11 @@ EXAMPLES = r"""
         custom_snapshots:
           - name: monthly
             expires_in: 30d
+        # the last 7 nightly snapshots, named snapkeep-nightly-<YYYYMMDD>T<HHMM>Z
+        custom_snapshot_rotations:
+          - label: nightly
+            every: 1d
+            keep: 7
     defaults:
       snapshot_types: [day-1]
     partitions:
@@ -202,6 +220,12 @@ partitions:
             expires_in: 30d
             state: present
         purge_custom_snapshots: false
+        custom_snapshot_rotations:
+          - label: nightly
+            every: 1d
+            keep: 7
+            prefix: snapkeep
+        purge_custom_snapshots_prefix: null
     snapshot_types_before:
       description: The scheduled snapshot types read, sorted.
       type: list
@@ -241,8 +265,8 @@ partitions:
           sample: 30d
     delete:
       description:
-        - The custom snapshots to delete (declared absent, or not declared with C(purge_custom_snapshots)),
-          as OVHcloud lists them.
+        - The custom snapshots to delete (declared absent, not declared with C(purge_custom_snapshots), or a rotation's
+          oldest beyond its C(keep)), as OVHcloud lists them, in the order to delete them.
       type: list
       elements: str
       sample: [before-upgrade]
@@ -272,6 +296,33 @@ partitions:
       type: list
       elements: str
       sample: []
+    rotations:
+      description: What each rotation does on the partition (its creation and deletions are in RV(partitions[].create) and RV(partitions[].delete) too).
+      type: list
+      elements: dict
+      contains:
+        label:
+          description: The rotation's label.
+          type: str
+          sample: nightly
+        create:
+          description: The name of the snapshot to create, or V(null) when none is due.
+          type: str
+          sample: snapkeep-nightly-20261202T0300Z
+        delete:
+          description: Its snapshots to delete, oldest first, as OVHcloud lists them.
+          type: list
+          elements: str
+          sample: [snapkeep-nightly-20261125T0300Z]
+        kept:
+          description: Its snapshots once the plan is applied, oldest first.
+          type: list
+          elements: str
+          sample: [snapkeep-nightly-20261126T0300Z, snapkeep-nightly-20261202T0300Z]
+        next_due:
+          description: When the next snapshot is due (UTC), counted in elapsed time.
+          type: str
+          sample: "2026-12-03T02:50:00Z"
     errors:
       description:
         - Why the plan of the partition cannot be carried out (the partition could not be read, OVHcloud's limit of

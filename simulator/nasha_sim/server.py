@@ -20,6 +20,7 @@ from .errors import INVALID_URL_MESSAGE, ApiError, bad_request, injected_error, 
 from .faults import FaultBook, action_of
 from .shares import Shares
 from .state import NashaState, SeedError, load_json, normalise_document, parse_iam_filter, write_json_atomically
+from .timeutil import format_utc
 
 API_PREFIX = "/1.0"
 CONTROL_PREFIX = "/_sim/"
@@ -128,7 +129,8 @@ class Simulator:
     def __init__(self, config: SimConfig | None = None, seed=None, state_path=None, clock=None, data_dir=None):
         self.config = config or SimConfig()
         self.shares = Shares(data_dir) if data_dir else None
-        self.clock = clock or time.time
+        self._wall_clock = clock or time.time
+        self.clock_advance = 0.0  # seconds added by POST /_sim/clock, so that days pass in a test
         self.seed_source = seed if seed is not None else DEMO_SEED
         self.state_path = Path(state_path) if state_path else None
         self.lock = threading.RLock()
@@ -145,6 +147,10 @@ class Simulator:
             self._persist()
 
     # -- helpers
+
+    def clock(self) -> float:
+        """The simulated now (epoch seconds): the wall clock plus what /_sim/clock advanced."""
+        return self._wall_clock() + self.clock_advance
 
     def _seed_document(self) -> dict:
         if isinstance(self.seed_source, dict):
@@ -297,8 +303,27 @@ class Simulator:
             ("GET", "state"): self._dump_state,
             ("POST", "reset"): self._reset,
             ("POST", "seed"): self._replace_seed,
+            ("GET", "clock"): lambda _body, _query: self._clock_view(),
+            ("POST", "clock"): self._advance_clock,
             ("POST", "auto_snapshot"): self._auto_snapshot,
         }
+
+    def _clock_view(self):
+        now = self.clock()
+        return {"now": int(now), "now_utc": format_utc(now), "advanced": self.clock_advance}
+
+    def _advance_clock(self, body, _query):
+        seconds = body.get("advance") if isinstance(body, dict) else None
+        if isinstance(seconds, bool) or not isinstance(seconds, (int, float)) or seconds < 0 or set(body) != {"advance"}:
+            raise ValueError('the body must be {"advance": seconds}, a number of seconds of 0 or more')
+        with self.lock:
+            self.clock_advance += seconds
+            # Tasks and expirations due by the new time take effect now, as they would have while time passed.
+            now = self.clock()
+            if self.state.settle(now):
+                self._persist()
+            self._sync_shares(now)
+        return self._clock_view()
 
     def _auto_snapshot(self, body, _query):
         """Take the automatic snapshot of a scheduled type on a partition's share (needs --data-dir)."""
@@ -333,6 +358,7 @@ class Simulator:
             self.faults.clear()
             self.log.clear()
             self.rate_limiter.clear()
+            self.clock_advance = 0.0
             self._persist()
         return {"status": "reset"}
 

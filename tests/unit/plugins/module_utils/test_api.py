@@ -3,7 +3,9 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 from __future__ import annotations
 
+import datetime
 import json
+import time
 
 import pytest
 
@@ -900,3 +902,46 @@ def test_to_fail_kwargs_only_has_known_facts():
     error = OvhApiError("Busy", status=409, query_id="q", error_code="Client::Conflict", details={"a": 1})
     assert error.to_fail_kwargs() == dict(msg="Busy", http_status=409, query_id="q", error_code="Client::Conflict",
                                           details={"a": 1})
+
+
+# ------------------------------------------------------------------ OVHcloud's clock
+
+
+def test_server_now_adds_the_offset_python_ovh_read_for_signing_without_a_request():
+    client = FakeClient()
+    client._time_delta = 86400 * 3  # OVHcloud's clock three days ahead of the controller's
+    api = OvhApi(client)
+    before = time.time()
+    now = api.server_now()
+    assert now.tzinfo is datetime.timezone.utc
+    assert before + 86400 * 3 - 1 <= now.timestamp() <= time.time() + 86400 * 3 + 1
+    assert client.calls == []
+
+
+def test_server_now_reads_the_time_once_when_python_ovh_has_not_oauth2():
+    client = FakeClient(script=[int(time.time()) - 600])
+    client._time_delta = None  # OAuth2 signs nothing, so python-ovh never reads /auth/time
+    client._oauth2 = OAuth2WithSession()
+    api = OvhApi(client)
+    first = api.server_now()
+    second = api.server_now()
+    assert client.calls == [("GET", "/auth/time", None)]
+    assert abs(first.timestamp() - (time.time() - 600)) < 5 and second >= first
+
+
+def test_server_now_ends_the_run_when_the_endpoint_does_not_answer():
+    client = FakeClient(script=[network_error()] * 5)
+    client._time_delta = None
+    client._oauth2 = OAuth2WithSession()
+    api, dummy = make_api(client)
+    with pytest.raises(OvhConnectionError):
+        api.server_now()
+    with pytest.raises(OvhConnectionError):  # said once: no later request is sent
+        api.get("/dedicated/nasha", "list the services")
+    assert [call[1] for call in client.calls] == ["/auth/time"] * len(client.calls)
+
+
+class OAuth2WithSession:
+    """python-ovh's OAuth2 helper once its session is made (the token fetched)."""
+
+    _session = object()

@@ -39,6 +39,8 @@ def test_validate_policy_fills_in_the_defaults():
         "purge_snapshot_types": True,
         "custom_snapshots": [],
         "purge_custom_snapshots": False,
+        "custom_snapshot_rotations": [],
+        "purge_custom_snapshots_prefix": None,
     }
 
 
@@ -100,6 +102,8 @@ def test_merge_precedence_is_own_keys_then_template_then_defaults():
         "purge_snapshot_types": True,  # built-in default
         "custom_snapshots": [snapshot("monthly", expires_in="30d")],
         "purge_custom_snapshots": True,  # defaults
+        "custom_snapshot_rotations": [],
+        "purge_custom_snapshots_prefix": None,
     }
     assert merged["media"]["snapshot_types"] == ["day-3"]  # own key over template
     assert merged["media"]["purge_snapshot_types"] is False  # template
@@ -108,6 +112,8 @@ def test_merge_precedence_is_own_keys_then_template_then_defaults():
         "purge_snapshot_types": True,
         "custom_snapshots": [],
         "purge_custom_snapshots": True,
+        "custom_snapshot_rotations": [],
+        "purge_custom_snapshots_prefix": None,
     }
 
 
