@@ -46,6 +46,34 @@ def pointed_at(tasks, sim):
     return tasks
 
 
+# The restore module runs on a client host that has the partition's share mounted: its examples run against a
+# share laid out in a temporary directory, with the snapshot their paths name.
+LOCAL_PATHS = {"/mnt/nasha": "share", "/srv/restored": "restored"}
+
+
+def lay_out_share(share):
+    """A mounted share as NAS-HA shows it: live data, and a read-only copy under .zfs/snapshot/before-upgrade."""
+    for root in (share, share / ".zfs" / "snapshot" / "before-upgrade"):
+        (root / "projects" / "reports").mkdir(parents=True)
+        (root / "projects" / "reports" / "2026.ods").write_text("budget as it was\n", encoding="utf-8")
+        (root / "projects" / "notes.txt").write_text("notes\n", encoding="utf-8")
+    (share / "projects" / "reports" / "2026.ods").write_text("budget, overwritten by mistake\n", encoding="utf-8")
+    (share / "projects" / "draft.tmp").write_text("kept: excluded\n", encoding="utf-8")
+
+
+def on_local_paths(value, base):
+    """`value` with the examples' client paths moved under `base`."""
+    if isinstance(value, dict):
+        return dict((key, on_local_paths(item, base)) for key, item in value.items())
+    if isinstance(value, list):
+        return [on_local_paths(item, base) for item in value]
+    if isinstance(value, str):
+        for path, local in LOCAL_PATHS.items():
+            if value == path or value.startswith(path + "/"):
+                return str(base / local) + value[len(path):]
+    return value
+
+
 def names(tasks):
     for task in tasks:
         yield task["name"]
@@ -61,15 +89,21 @@ def test_every_module_has_examples():
 
 @pytest.mark.parametrize("busy", ["accept", "conflict"])
 @pytest.mark.parametrize("module", MODULES)
-def test_the_examples_run_against_the_simulator(playbooks, sim, module, busy):
+def test_the_examples_run_against_the_simulator(playbooks, sim, module, busy, tmp_path):
     sim.configure(busy=busy, visibility="on_done")
-    tasks = pointed_at(examples(module), sim)
+    lay_out_share(tmp_path / LOCAL_PATHS["/mnt/nasha"])
+    tasks = on_local_paths(pointed_at(examples(module), sim), tmp_path)
     run = playbooks.run(play(tasks, module_defaults={GROUP: connection(sim)}), with_credentials=False)
     assert run.rc == 0, run.describe()
     for name in names(tasks):
         if "block" in next((task for task in tasks if task["name"] == name), {}):
             continue
         assert run.result(name)["status"] in ("ok", "changed"), (name, run.result(name))
+    if module == "nasha_snapshot_restore":
+        share = tmp_path / LOCAL_PATHS["/mnt/nasha"]
+        assert (tmp_path / "restored" / "reports" / "2026.ods").read_text(encoding="utf-8") == "budget as it was\n"
+        assert (share / "projects" / "reports" / "2026.ods").read_text(encoding="utf-8") == "budget as it was\n"
+        assert (share / "projects" / "draft.tmp").exists()  # excluded, so kept although the snapshot lacks it
 
 
 def test_the_plan_examples_do_what_their_titles_say(playbooks, sim):

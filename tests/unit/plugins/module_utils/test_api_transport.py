@@ -32,6 +32,7 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._api import (  # no
 SNAPSHOTS = "/dedicated/nasha/zpool-1/partition/backups/snapshot"
 APP_SECRET = "APPSECRET-transport-5f4dcc3b5aa7"
 CONSUMER_KEY = "CONSUMERKEY-transport-e99a18c428cb"
+OAUTH2_TEST_SECRET = "client-secret-transport"
 MARGIN = 3  # seconds allowed beyond a bound for thread scheduling on a loaded machine
 DRIP_BYTES = 300  # a drip answer lasts at most 240 s, whatever happens
 
@@ -342,7 +343,7 @@ def test_the_transport_is_mounted_on_python_ovh_session(server):
 
 
 def test_an_oauth2_session_gets_the_transport_before_the_first_api_request(monkeypatch):
-    client = ovh.Client(endpoint="ovh-eu", client_id="client-id-transport", client_secret="client-secret-transport")
+    client = ovh.Client(endpoint="ovh-eu", client_id="client-id-transport", client_secret=OAUTH2_TEST_SECRET)
     install_transport(client)  # no session yet: python-ovh makes it on first use, with the token
     assert client._oauth2._session is None
     # Stands for python-ovh's session property, which fetches the token from OVHcloud.
@@ -355,7 +356,7 @@ def test_an_oauth2_session_gets_the_transport_before_the_first_api_request(monke
 
 
 def test_a_network_failure_while_making_the_oauth2_session_is_a_clear_error(monkeypatch):
-    client = ovh.Client(endpoint="ovh-eu", client_id="client-id-transport", client_secret="client-secret-transport")
+    client = ovh.Client(endpoint="ovh-eu", client_id="client-id-transport", client_secret=OAUTH2_TEST_SECRET)
 
     def refused(oauth2):
         raise requests.exceptions.ConnectionError("[Errno 111] Connection refused")
