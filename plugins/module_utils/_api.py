@@ -901,7 +901,10 @@ class OvhApi:
         if expected is None:
             return answer
         if expected == "list":
-            fits = isinstance(answer, list) and all(isinstance(item, (str, int)) and not isinstance(item, bool) for item in answer)
+            # names or ids; or, where the expanded form was asked for (X-Pagination-Mode), the objects themselves
+            fits = isinstance(answer, list) and (
+                all(isinstance(item, (str, int)) and not isinstance(item, bool) for item in answer)
+                or all(isinstance(item, dict) for item in answer))
             wanted = "a list of names or ids"
         else:
             fits = isinstance(answer, dict)

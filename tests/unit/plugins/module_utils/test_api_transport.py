@@ -276,8 +276,11 @@ def test_a_redirect_after_the_first_answer_is_not_followed_either(server):
     (_answer(200, None), ["with null where a list of names or ids was expected"]),
     (_answer(200, ["day-1", None]), ['with ["day-1", null] where a list of names or ids was expected']),
     (_answer(200, {"type": "day-1"}), ['with {"type": "day-1"} where a list of names or ids was expected']),
+    (_answer(200, ["day-1", {"snapshotType": "day-2"}]),
+     ['with ["day-1", {"snapshotType": "day-2"}] where a list of names or ids was expected']),
     (_answer(200, b"", "text/plain"), ["an answer that is not JSON (text/plain: empty) (HTTP 200)"]),
-], ids=["html-414", "error-with-a-list-body", "null-for-a-list", "list-holding-null", "object-for-a-list", "empty-200"])
+], ids=["html-414", "error-with-a-list-body", "null-for-a-list", "list-holding-null", "object-for-a-list", "names-and-objects",
+    "empty-200"])
 def test_answers_that_cannot_be_used_fail_clearly_without_retry(server, answer, words):
     odd = server(time_then(lambda path, count: answer))
     api, pauses = make_api(odd.url, retries=4)
@@ -290,6 +293,13 @@ def test_answers_that_cannot_be_used_fail_clearly_without_retry(server, answer, 
     # Not about the connection: the next request is sent.
     read_schedule(api)
     assert len(odd.api_paths) == 2
+
+
+def test_a_list_of_objects_is_the_expanded_form_of_a_list(server):
+    expanded = [{"snapshotType": "day-1"}, {"snapshotType": "day-2"}]
+    listing = server(time_then(lambda path, count: _answer(200, expanded)))
+    api, dummy = make_api(listing.url, retries=0)
+    assert api.get(SNAPSHOTS, "read the schedule") == expanded
 
 
 def test_an_unreadable_answer_to_a_write_says_the_change_may_be_made(server):
