@@ -722,8 +722,10 @@ class OvhApi:
     gives `count` jittered values for the retry pauses (ansible-core's full-jitter backoff by default).
     """
 
-    def __init__(self, client, retries=4, clock=time.monotonic, sleep=time.sleep, jitter=None):
+    def __init__(self, client, retries=4, clock=time.monotonic, sleep=time.sleep, jitter=None, expanded_lists=False):
         self.client = client
+        # whether the client asks for expanded lists (X-Pagination-Mode): a list may then hold the objects themselves
+        self.expanded_lists = expanded_lists
         self.retries = retries
         self.clock = clock
         self.sleep = sleep
@@ -901,10 +903,9 @@ class OvhApi:
         if expected is None:
             return answer
         if expected == "list":
-            # names or ids; or, where the expanded form was asked for (X-Pagination-Mode), the objects themselves
             fits = isinstance(answer, list) and (
                 all(isinstance(item, (str, int)) and not isinstance(item, bool) for item in answer)
-                or all(isinstance(item, dict) for item in answer))
+                or (self.expanded_lists and all(isinstance(item, dict) for item in answer)))
             wanted = "a list of names or ids"
         else:
             fits = isinstance(answer, dict)

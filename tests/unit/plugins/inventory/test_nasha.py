@@ -37,8 +37,9 @@ PARTITION = {"partitionName": "data", "partitionDescription": None, "protocol": 
 class FakeApi:
     requests = []
 
-    def __init__(self, client, retries=4):
+    def __init__(self, client, retries=4, expanded_lists=False):
         self.client = client
+        assert expanded_lists, "the plugin asks for expanded lists: its API object must accept them"
 
     def get(self, path, action, **query):
         FakeApi.requests.append(path)

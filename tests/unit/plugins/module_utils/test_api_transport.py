@@ -295,11 +295,15 @@ def test_answers_that_cannot_be_used_fail_clearly_without_retry(server, answer, 
     assert len(odd.api_paths) == 2
 
 
-def test_a_list_of_objects_is_the_expanded_form_of_a_list(server):
+def test_a_list_of_objects_is_the_expanded_form_of_a_list_when_asked_for(server):
     expanded = [{"snapshotType": "day-1"}, {"snapshotType": "day-2"}]
     listing = server(time_then(lambda path, count: _answer(200, expanded)))
     api, dummy = make_api(listing.url, retries=0)
+    api.expanded_lists = True  # as the inventory plugin's client, which asks for them
     assert api.get(SNAPSHOTS, "read the schedule") == expanded
+    api.expanded_lists = False  # a client that did not ask: objects where names were expected are refused
+    with pytest.raises(OvhApiError, match="where a list of names or ids was expected"):
+        api.get(SNAPSHOTS, "read the schedule")
 
 
 def test_an_unreadable_answer_to_a_write_says_the_change_may_be_made(server):
