@@ -68,6 +68,27 @@ def clean_relative_path(path):
     return "/".join(parts)
 
 
+def check_absolute(name, value):
+    """Fails unless `value` is an absolute path: a relative one would depend on the remote user's directory."""
+    if value and not os.path.isabs(value):
+        raise RestoreError("%s must be an absolute path, not %r" % (name, value))
+
+
+def first_link(base, rel_parts, islink=os.path.islink, lexists=os.path.lexists):
+    """The first of base/part1, base/part1/part2, ... that is a symbolic link (each checked with lstat), or None.
+
+    Stops at the first component that does not exist: rsync creates it as a directory.
+    """
+    current = base
+    for part in rel_parts:
+        current = os.path.join(current, part)
+        if not lexists(current):
+            return None
+        if islink(current):
+            return current
+    return None
+
+
 def snapshot_root(mount_point):
     return os.path.join(mount_point, SNAPSHOT_DIR)
 
@@ -150,12 +171,28 @@ def plan_transfer(mount_point, snapshot_dir, rel_path, dest, in_place, delete,
             raise RestoreError("in_place with delete on the whole partition would remove everything written "
                                "since the snapshot: restore into a new directory (dest), name a path, "
                                "or set delete: false")
-        live = os.path.join(mount_point, rel_path) if is_dir else os.path.join(mount_point, os.path.dirname(rel_path))
+        live_rel = rel_path if is_dir else os.path.dirname(rel_path)
+        live = os.path.join(mount_point, live_rel) if live_rel else mount_point
         target = live.rstrip(os.sep) or os.sep
+        # A link among the live directories would lead the copy (and --delete) outside the partition. A file's
+        # own live entry may be a link: rsync replaces it without following it.
+        link = first_link(mount_point, [part for part in live_rel.split("/") if part], islink=islink, lexists=lexists)
+        if link is not None:
+            raise RestoreError("in_place refused: %s is a symbolic link (to %s), so the restore would write outside "
+                               "the mount point %s; restore into a new directory (dest) instead"
+                               % (link, realpath(link), mount_point))
+        if not is_within(realpath(target), realpath(mount_point)):
+            raise RestoreError("in_place refused: %s resolves to %s, outside the mount point %s; restore into "
+                               "a new directory (dest) instead" % (target, realpath(target), mount_point))
     else:
         if not dest:
             raise RestoreError("dest is required unless in_place is true")
+        check_absolute("dest", dest)
         target = os.path.abspath(dest)
+        if delete and realpath(target) != target:
+            # --delete must act on the directory the user named, not on what a link in its path leads to.
+            raise RestoreError("dest %s goes through a symbolic link (it resolves to %s): with delete, name the "
+                               "real directory or set delete: false" % (target, realpath(target)))
     # --delete on a directory copy removes from the target what the snapshot lacks: never on a target that
     # holds the live partition's root (the mount point or one of its parents).
     if delete and is_dir and is_within(realpath(mount_point), realpath(target)):

@@ -38,7 +38,7 @@ options:
   mount_point:
     description:
       - Where the partition's share is mounted on this host, for example V(/mnt/nasha).
-      - It must hold C(.zfs/snapshot).
+      - It must hold C(.zfs/snapshot). An absolute path; a relative one is refused.
     type: path
     required: true
   snapshot:
@@ -62,6 +62,8 @@ options:
         content; a restored file is written in it under its own name.
       - Required unless O(in_place=true) or O(list_only=true). Mutually exclusive with O(in_place=true).
       - Missing directories are created. It must not be inside the mount point's C(.zfs).
+      - An absolute path; a relative one is refused. With O(delete=true), a O(dest) that goes through a
+        symbolic link is refused.
     type: path
   in_place:
     description:
@@ -69,6 +71,8 @@ options:
         a file into the live directory that holds it.
       - Files changed since the snapshot are overwritten; files created since then are kept unless
         O(delete=true).
+      - Refused when a live directory between the mount point and the target is a symbolic link, or when the
+        target resolves outside the mount point, so that the restore never writes (or deletes) outside the partition.
     type: bool
     default: false
   delete:
@@ -251,6 +255,7 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._restore import (
     PRESERVE_FLAGS,
     RestoreError,
     build_argv,
+    check_absolute,
     check_mount_point,
     clean_relative_path,
     list_snapshots,
@@ -264,6 +269,8 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._restore import (
 
 def restore(module):
     params = module.params
+    check_absolute("mount_point", params["mount_point"])
+    check_absolute("dest", params["dest"])
     mount_point = os.path.abspath(params["mount_point"])
     check_mount_point(mount_point)
     snapshots = list_snapshots(mount_point)

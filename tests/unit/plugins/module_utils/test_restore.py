@@ -11,6 +11,7 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._restore import (
     OUT_FORMAT,
     RestoreError,
     build_argv,
+    check_absolute,
     check_mount_point,
     clean_relative_path,
     list_snapshots,
@@ -151,6 +152,75 @@ def test_plan_refuses_a_path_leaving_the_snapshot_through_a_link(tmp_path):
     # the link itself is copied as a link: allowed
     link = plan_transfer(str(mount), "snap-before", "escape", str(tmp_path / "out"), False, False)
     assert not link["is_dir"]
+
+
+def test_plan_in_place_refuses_a_symlinked_live_directory(tmp_path):
+    mount = make_share(tmp_path)
+    (tmp_path / "outside").mkdir()
+    (tmp_path / "outside" / "keep.txt").write_text("k")
+    (mount / "docs").mkdir()
+    os.symlink(str(tmp_path / "outside"), str(mount / "docs" / "reports"))
+    for rel in ("docs/reports", "docs/reports/a.txt"):
+        with pytest.raises(RestoreError, match="is a symbolic link"):
+            plan_transfer(str(mount), "snap-before", rel, None, True, True)
+    with pytest.raises(RestoreError, match="is a symbolic link"):
+        plan_transfer(str(mount), "snap-before", "docs/reports", None, True, False)
+
+
+def test_plan_in_place_refuses_a_symlinked_parent(tmp_path):
+    mount = make_share(tmp_path)
+    (tmp_path / "outside" / "reports").mkdir(parents=True)
+    os.symlink(str(tmp_path / "outside"), str(mount / "docs"))
+    with pytest.raises(RestoreError, match=r"docs is a symbolic link"):
+        plan_transfer(str(mount), "snap-before", "docs/reports", None, True, True)
+
+
+def test_plan_in_place_refuses_a_target_resolving_outside_the_mount_point(tmp_path):
+    mount = make_share(tmp_path)
+    (tmp_path / "outside").mkdir()
+    os.symlink(str(tmp_path / "outside"), str(mount / "docs"))
+    # a realpath that differs from the lstat view (as a share remounted elsewhere could give) is refused too
+    with pytest.raises(RestoreError, match="outside the mount point"):
+        plan_transfer(str(mount), "snap-before", "docs/reports", None, True, True,
+                      islink=lambda path: False, realpath=os.path.realpath)
+
+
+def test_plan_in_place_ok_with_real_directories_and_a_linked_mount_point(tmp_path):
+    mount = make_share(tmp_path)
+    (mount / "docs" / "reports").mkdir(parents=True)
+    # a file's own live entry may be a link: rsync replaces it, never follows it
+    os.symlink("/etc/hostname", str(mount / "top.txt"))
+    assert plan_transfer(str(mount), "snap-before", "docs/reports", None, True, True)["target"] == \
+        str(mount / "docs" / "reports")
+    assert plan_transfer(str(mount), "snap-before", "top.txt", None, True, False)["target"] == str(mount)
+    # the mount point itself reached through a link: the check starts below it
+    os.symlink(str(mount), str(tmp_path / "linked-mount"))
+    linked = str(tmp_path / "linked-mount")
+    assert plan_transfer(linked, "snap-before", "docs/reports", None, True, True)["target"] == \
+        os.path.join(linked, "docs", "reports")
+    # live directories not there yet: rsync creates them
+    assert plan_transfer(str(mount), "snap-before", "docs", None, True, True)["target"] == str(mount / "docs")
+
+
+def test_plan_dest_through_a_link_refused_with_delete_only(tmp_path):
+    mount = str(make_share(tmp_path))
+    (tmp_path / "real").mkdir()
+    os.symlink(str(tmp_path / "real"), str(tmp_path / "alias"))
+    for dest in (str(tmp_path / "alias"), str(tmp_path / "alias" / "new")):
+        with pytest.raises(RestoreError, match="goes through a symbolic link"):
+            plan_transfer(mount, "snap-before", "docs", dest, False, True)
+        assert plan_transfer(mount, "snap-before", "docs", dest, False, False)["target"] == dest
+    real = str(tmp_path / "real" / "new")
+    assert plan_transfer(mount, "snap-before", "docs", real, False, True)["target"] == real
+
+
+def test_absolute_paths_required(tmp_path):
+    with pytest.raises(RestoreError, match="mount_point must be an absolute path"):
+        check_absolute("mount_point", "mnt/nasha")
+    with pytest.raises(RestoreError, match="dest must be an absolute path"):
+        plan_transfer(str(make_share(tmp_path)), "snap-before", "docs", "restored", False, False)
+    check_absolute("mount_point", "/mnt/nasha")
+    check_absolute("dest", None)
 
 
 def test_build_argv_is_a_list_with_options():
