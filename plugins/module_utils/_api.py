@@ -380,7 +380,14 @@ class BoundedTransport(_HTTPAdapter):
     then could hold a request for ever. Here it bounds the connection and the answer headers together, and a
     watchdog cuts the connection when the body is not complete by then. A 3xx answer raises RedirectRefused before
     requests could follow it; an answer python-ovh would fail to read raises MalformedAnswer.
+
+    pool_maxsize: connections kept open (as many as requests sent at once); headers: default headers of the session.
     """
+
+    def __init__(self, pool_maxsize=10, headers=None):
+        super().__init__(pool_maxsize=pool_maxsize)
+        self.pool_maxsize = pool_maxsize
+        self.headers = dict(headers or {})
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
         total = _total_seconds(timeout)
@@ -429,15 +436,27 @@ class BoundedTransport(_HTTPAdapter):
                                   response=response, status=response.status_code)
 
 
-def install_transport(client):
-    """Mount a BoundedTransport on the requests sessions of a python-ovh client that has them."""
-    sessions = [getattr(client, "_session", None)]
+def install_transport(client, pool_maxsize=None, headers=None):
+    """Mount a BoundedTransport on the requests sessions of a python-ovh client that has them.
+
+    With pool_maxsize or headers, the transports already mounted are replaced by ones with these settings. Without,
+    a session that has none yet (python-ovh makes its OAuth2 session on first use) gets the settings of the
+    transport on the client's main session, so that every session of a client behaves alike.
+    """
+    if ovh is None:
+        return
+    main = getattr(client, "_session", None)
     oauth2 = getattr(client, "_oauth2", None)
-    if oauth2 is not None:
-        sessions.append(getattr(oauth2, "_session", None))
+    sessions = [main, getattr(oauth2, "_session", None) if oauth2 is not None else None]
+    sessions = [session for session in sessions if isinstance(session, requests.Session)]
+    replace = pool_maxsize is not None or headers is not None
+    if not replace and isinstance(main, requests.Session) and isinstance(main.get_adapter("https://"), BoundedTransport):
+        model = main.get_adapter("https://")
+        pool_maxsize, headers = model.pool_maxsize, model.headers
     for session in sessions:
-        if ovh is not None and isinstance(session, requests.Session) and not isinstance(session.get_adapter("https://"), BoundedTransport):
-            transport = BoundedTransport()
+        if replace or not isinstance(session.get_adapter("https://"), BoundedTransport):
+            transport = BoundedTransport(pool_maxsize=pool_maxsize or 10, headers=headers)
+            session.headers.update(transport.headers)
             session.mount("https://", transport)
             session.mount("http://", transport)
             session.max_redirects = 0

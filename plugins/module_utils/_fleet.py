@@ -15,7 +15,7 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError
+from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError, install_transport
 
 # One page as large as the control panel asks for: the answer gives no way (through python-ovh) to see more pages.
 EXPANDED_HEADERS = {"X-Pagination-Mode": "CachedObjectList-Pages", "X-Pagination-Size": "50000"}
@@ -31,22 +31,11 @@ def request_expanded_lists(client, pool_size):
     """Ask every list of this python-ovh client for its objects, and keep pool_size connections open.
 
     python-ovh sends no custom header through get(); its requests sessions carry default headers, which it
-    merges into every request it signs (the header is not part of the signature).
+    merges into every request it signs (the header is not part of the signature). The sessions keep the
+    BoundedTransport (time bound over a whole request, answers checked), with a pool as large as the concurrency;
+    an OAuth2 session python-ovh makes later gets the same settings from OvhApi before its first request.
     """
-    sessions = [getattr(client, "_session", None)]
-    oauth2 = getattr(client, "_oauth2", None)
-    if oauth2 is not None:
-        sessions.append(getattr(oauth2, "session", None))
-    for session in sessions:
-        if session is None:
-            continue
-        session.headers.update(EXPANDED_HEADERS)
-        try:
-            import requests.adapters  # pylint: disable=import-outside-toplevel  # python-ovh's own transport
-        except ImportError:  # pragma: no cover - python-ovh requires it
-            continue
-        for prefix in ("https://", "http://"):
-            session.mount(prefix, requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=max(10, pool_size)))
+    install_transport(client, pool_maxsize=max(10, pool_size), headers=EXPANDED_HEADERS)
 
 
 # ------------------------------------------------------------------ filters
