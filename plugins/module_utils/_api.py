@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import email.utils
+import hashlib
 import ipaddress
 import re
 import json
@@ -283,6 +284,25 @@ def _resolved_credentials(settings):
             value = configuration.get(settings["endpoint"], name)
         resolved[name] = _blank_to_none(value)
     return resolved
+
+
+def account_fingerprint(params):
+    """What tells the account of connection params apart, without a secret in clear: the endpoint, the application
+    key or OAuth2 client id (not secrets), and a SHA-256 of the consumer key; values not given are looked up where
+    python-ovh looks (OVH_* variables, ovh.conf). Checks nothing and sends no request."""
+    endpoint = _blank_to_none(params.get("endpoint"))
+    configuration = ovh.config.ConfigurationManager() if ovh is not None else None
+    if endpoint is None and configuration is not None:
+        endpoint = _blank_to_none(configuration.get("default", "endpoint"))
+    values = {}
+    for name in ("application_key", "client_id", "consumer_key"):
+        value = _blank_to_none(params.get(name))
+        if value is None and configuration is not None and endpoint is not None:
+            value = _blank_to_none(configuration.get(endpoint.strip(), name))
+        values[name] = value
+    consumer_key = values.pop("consumer_key")
+    return dict(endpoint=endpoint, consumer_key_sha256=hashlib.sha256(consumer_key.encode("utf-8")).hexdigest() if consumer_key else None,
+                **values)
 
 
 def _where_to_set(name):
