@@ -203,7 +203,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         try:
             client = build_client(self._connection)
             request_expanded_lists(client, concurrency)
-            reader = FleetReader(OvhApi(client, retries=self._connection["api_retries"]), max_workers=concurrency,
+            reader = FleetReader(OvhApi(client, retries=self._connection["api_retries"], expanded_lists=True), max_workers=concurrency,
                                  fetch_snapshots=self.get_option("fetch_snapshots"),
                                  strict_permissions=self.get_option("strict_permissions"),
                                  warn=lambda text: self.display.warning(scrub(text, self._secrets())))

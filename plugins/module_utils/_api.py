@@ -759,10 +759,13 @@ class OvhApi:
 
     clock and sleep are injectable so that waits are testable without real time passing; jitter(count)
     gives `count` jittered values for the retry pauses (ansible-core's full-jitter backoff by default).
+    expanded_lists: the client asks lists for their objects (see _fleet.request_expanded_lists), so a list answer
+    may hold objects beside names; their content is for the caller to check.
     """
 
-    def __init__(self, client, retries=4, clock=time.monotonic, sleep=time.sleep, jitter=None):
+    def __init__(self, client, retries=4, clock=time.monotonic, sleep=time.sleep, jitter=None, expanded_lists=False):
         self.client = client
+        self.expanded_lists = expanded_lists
         self.retries = retries
         self.clock = clock
         self.sleep = sleep
@@ -940,7 +943,9 @@ class OvhApi:
         if expected is None:
             return answer
         if expected == "list":
-            fits = isinstance(answer, list) and all(isinstance(item, (str, int)) and not isinstance(item, bool) for item in answer)
+            fits = isinstance(answer, list) and all(
+                (isinstance(item, (str, int)) and not isinstance(item, bool)) or (self.expanded_lists and isinstance(item, dict))
+                for item in answer)
             wanted = "a list of names or ids"
         else:
             fits = isinstance(answer, dict)

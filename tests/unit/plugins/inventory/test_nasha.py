@@ -37,7 +37,8 @@ PARTITION = {"partitionName": "data", "partitionDescription": None, "protocol": 
 class FakeApi:
     requests = []
 
-    def __init__(self, client, retries=4):
+    def __init__(self, client, retries=4, expanded_lists=False):
+        assert expanded_lists, "the plugin asks for expanded lists: OvhApi must accept objects in them"
         self.client = client
 
     def get(self, path, action, **query):

@@ -534,6 +534,15 @@ def test_a_get_answer_of_the_wrong_shape_fails_clearly(path, answer):
         api.get(path, "read it")
 
 
+def test_expanded_lists_may_hold_objects_but_never_null():
+    objects = [{"serviceName": "zpool-1"}, "zpool-2"]
+    api, dummy = make_api(FakeClient([objects, ["zpool-1", None]]))
+    api.expanded_lists = True
+    assert api.get("/dedicated/nasha", "list the services") == objects
+    with pytest.raises(OvhApiError, match="where a list of names or ids was expected"):
+        api.get("/dedicated/nasha", "list the services")
+
+
 @pytest.mark.parametrize("path,answer", [
     ("/dedicated/nasha", ["zpool-1"]),
     ("/dedicated/nasha/zpool-1/task", [7, 8]),
