@@ -16,12 +16,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError, install_transport
+from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import share_sources, sort_snapshot_types
+from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import SERVICES_PATH
 
 # One page as large as the control panel asks for: the answer gives no way (through python-ovh) to see more pages.
 EXPANDED_HEADERS = {"X-Pagination-Mode": "CachedObjectList-Pages", "X-Pagination-Size": "50000"}
-SERVICES_PATH = "/dedicated/nasha"
 IAM_TAG_OPERATORS = ("EQ", "NEQ", "EXISTS", "NEXISTS", "LIKE", "ILIKE")
-SNAPSHOT_TYPE_ORDER = ("hour-1", "hour-6", "day-1", "day-2", "day-3", "day-7")
 # Statuses a read may answer that skip a service (or a partition's snapshots) instead of failing, when allowed.
 FORBIDDEN = 403
 GONE = 404
@@ -231,7 +231,7 @@ class FleetReader:
         listed = listed_items(self.api.get(path + "/snapshot", "list the snapshot schedule of partition %s of %s" % (name, service_name)),
                               "snapshotType", "scheduled snapshots of %s/%s" % (service_name, name))
         types = [item.get("snapshotType") if isinstance(item, dict) else item for item in listed]
-        return sorted(types, key=lambda kind: (SNAPSHOT_TYPE_ORDER.index(kind) if kind in SNAPSHOT_TYPE_ORDER else 99, kind))
+        return sort_snapshot_types(types)
 
     def _customs(self, path, service_name, name):
         listed = listed_items(self.api.get(path + "/customSnapshot", "list the custom snapshots of partition %s of %s" % (name, service_name)),
@@ -252,18 +252,9 @@ class FleetReader:
 
 # ------------------------------------------------------------------ host variables
 
-def _share_paths(service, partition):
-    ip = service.get("ip")
-    protocol = partition.get("protocol") or ""
-    name = partition.get("partitionName")
-    nfs = "%s:/%s/%s" % (ip, service["serviceName"], name) if ip and "NFS" in protocol else None
-    cifs = "\\\\%s\\%s_%s" % (ip, service["serviceName"], name) if ip and "CIFS" in protocol else None
-    return nfs, cifs
-
-
 def partition_variables(service, partition, fetch_snapshots=False):
     """One item of nasha_partitions."""
-    nfs, cifs = _share_paths(service, partition)
+    nfs, cifs = share_sources(service.get("ip"), service["serviceName"], partition.get("partitionName"), partition.get("protocol"))
     item = {
         "name": partition.get("partitionName"),
         "description": partition.get("partitionDescription"),
