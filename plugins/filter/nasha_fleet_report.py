@@ -8,7 +8,7 @@ import datetime
 
 from ansible.errors import AnsibleFilterError
 
-SNAPSHOT_TYPE_ORDER = ("hour-1", "hour-6", "day-1", "day-2", "day-3", "day-7")
+from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import sort_snapshot_types
 
 
 def _instant(text):
@@ -71,7 +71,7 @@ def _drift(planned):
 
 
 def _ordered_types(types):
-    return sorted(types or [], key=lambda kind: (SNAPSHOT_TYPE_ORDER.index(kind) if kind in SNAPSHOT_TYPE_ORDER else 99, kind))
+    return sort_snapshot_types(types)
 
 
 def _service(entry, now, expiring_days):

@@ -137,6 +137,7 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._api import (
     SECRET_NAMES,
     OvhApi,
     OvhApiError,
+    account_fingerprint,
     build_client,
     scrub,
 )
@@ -189,8 +190,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             raise AnsibleParserError("Invalid option: %s" % error) from None
 
     def _fingerprint(self, fleet_filter):
-        """What the cached answers depend on: where they came from and what was asked (never a credential)."""
-        return dict(format=CACHE_FORMAT, endpoint=self._connection.get("endpoint"), filter=fleet_filter.fingerprint(),
+        """What the cached answers depend on: the account they came from and what was asked (no secret in clear)."""
+        return dict(format=CACHE_FORMAT, account=account_fingerprint(self._connection), filter=fleet_filter.fingerprint(),
                     fetch_snapshots=bool(self.get_option("fetch_snapshots")))
 
     # -- reading

@@ -65,11 +65,15 @@ class AccessClient(NashaClient):
     def apply_access(self, service_name, partition_name, plan, listed, deadline, wait=True):
         """Make an access plan so through the one write path; returns its WriteOutcome.
 
-        A replaced entry's block must be gone before it is added again, so removals then go in a phase of their
-        own; otherwise removals and additions overlap. Once a write fails, nothing more is sent.
+        Phases, each seen done before the next is sent, and nothing more sent once a write fails: the removals of
+        replaced entries (OVHcloud cannot change an entry: its block must be gone before it is added again), then
+        the additions, then the other removals (purge, state absent). So a failed addition leaves the blocks that
+        purge would remove in place, and clients can still mount the partition.
         """
-        removals = [self._removal(service_name, partition_name, block, listed.get(block, block), deadline)
-                    for block in plan.to_remove]
+        def removals(blocks):
+            return [self._removal(service_name, partition_name, block, listed.get(block, block), deadline) for block in blocks]
+
         additions = [self._addition(service_name, partition_name, entry, deadline) for entry in plan.to_add]
-        phases = [removals, additions] if plan.replaced else [removals + additions]
+        phases = [removals([block for block in plan.to_remove if block in plan.replaced]), additions,
+                  removals([block for block in plan.to_remove if block not in plan.replaced])]
         return self.apply_phases(service_name, partition_name, [phase for phase in phases if phase], deadline, wait=wait)

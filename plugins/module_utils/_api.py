@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime
 import email.utils
+import hashlib
 import ipaddress
 import re
 import json
@@ -285,6 +286,25 @@ def _resolved_credentials(settings):
     return resolved
 
 
+def account_fingerprint(params):
+    """What tells the account of connection params apart, without a secret in clear: the endpoint, the application
+    key or OAuth2 client id (not secrets), and a SHA-256 of the consumer key; values not given are looked up where
+    python-ovh looks (OVH_* variables, ovh.conf). Checks nothing and sends no request."""
+    endpoint = _blank_to_none(params.get("endpoint"))
+    configuration = ovh.config.ConfigurationManager() if ovh is not None else None
+    if endpoint is None and configuration is not None:
+        endpoint = _blank_to_none(configuration.get("default", "endpoint"))
+    values = {}
+    for name in ("application_key", "client_id", "consumer_key"):
+        value = _blank_to_none(params.get(name))
+        if value is None and configuration is not None and endpoint is not None:
+            value = _blank_to_none(configuration.get(endpoint.strip(), name))
+        values[name] = value
+    consumer_key = values.pop("consumer_key")
+    return dict(endpoint=endpoint, consumer_key_sha256=hashlib.sha256(consumer_key.encode("utf-8")).hexdigest() if consumer_key else None,
+                **values)
+
+
 def _where_to_set(name):
     return "%s (or OVH_%s, or %s in ovh.conf)" % (name, name.upper(), name)
 
@@ -380,7 +400,14 @@ class BoundedTransport(_HTTPAdapter):
     then could hold a request for ever. Here it bounds the connection and the answer headers together, and a
     watchdog cuts the connection when the body is not complete by then. A 3xx answer raises RedirectRefused before
     requests could follow it; an answer python-ovh would fail to read raises MalformedAnswer.
+
+    pool_maxsize: connections kept open (as many as requests sent at once); headers: default headers of the session.
     """
+
+    def __init__(self, pool_maxsize=10, headers=None):
+        super().__init__(pool_maxsize=pool_maxsize)
+        self.pool_maxsize = pool_maxsize
+        self.headers = dict(headers or {})
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
         total = _total_seconds(timeout)
@@ -429,15 +456,27 @@ class BoundedTransport(_HTTPAdapter):
                                   response=response, status=response.status_code)
 
 
-def install_transport(client):
-    """Mount a BoundedTransport on the requests sessions of a python-ovh client that has them."""
-    sessions = [getattr(client, "_session", None)]
+def install_transport(client, pool_maxsize=None, headers=None):
+    """Mount a BoundedTransport on the requests sessions of a python-ovh client that has them.
+
+    With pool_maxsize or headers, the transports already mounted are replaced by ones with these settings. Without,
+    a session that has none yet (python-ovh makes its OAuth2 session on first use) gets the settings of the
+    transport on the client's main session, so that every session of a client behaves alike.
+    """
+    if ovh is None:
+        return
+    main = getattr(client, "_session", None)
     oauth2 = getattr(client, "_oauth2", None)
-    if oauth2 is not None:
-        sessions.append(getattr(oauth2, "_session", None))
+    sessions = [main, getattr(oauth2, "_session", None) if oauth2 is not None else None]
+    sessions = [session for session in sessions if isinstance(session, requests.Session)]
+    replace = pool_maxsize is not None or headers is not None
+    if not replace and isinstance(main, requests.Session) and isinstance(main.get_adapter("https://"), BoundedTransport):
+        model = main.get_adapter("https://")
+        pool_maxsize, headers = model.pool_maxsize, model.headers
     for session in sessions:
-        if ovh is not None and isinstance(session, requests.Session) and not isinstance(session.get_adapter("https://"), BoundedTransport):
-            transport = BoundedTransport()
+        if replace or not isinstance(session.get_adapter("https://"), BoundedTransport):
+            transport = BoundedTransport(pool_maxsize=pool_maxsize or 10, headers=headers)
+            session.headers.update(transport.headers)
             session.mount("https://", transport)
             session.mount("http://", transport)
             session.max_redirects = 0
@@ -720,11 +759,12 @@ class OvhApi:
 
     clock and sleep are injectable so that waits are testable without real time passing; jitter(count)
     gives `count` jittered values for the retry pauses (ansible-core's full-jitter backoff by default).
+    expanded_lists: the client asks lists for their objects (see _fleet.request_expanded_lists), so a list answer
+    may hold objects beside names; their content is for the caller to check.
     """
 
     def __init__(self, client, retries=4, clock=time.monotonic, sleep=time.sleep, jitter=None, expanded_lists=False):
         self.client = client
-        # whether the client asks for expanded lists (X-Pagination-Mode): a list may then hold the objects themselves
         self.expanded_lists = expanded_lists
         self.retries = retries
         self.clock = clock
@@ -903,9 +943,9 @@ class OvhApi:
         if expected is None:
             return answer
         if expected == "list":
-            fits = isinstance(answer, list) and (
-                all(isinstance(item, (str, int)) and not isinstance(item, bool) for item in answer)
-                or (self.expanded_lists and all(isinstance(item, dict) for item in answer)))
+            fits = isinstance(answer, list) and all(
+                (isinstance(item, (str, int)) and not isinstance(item, bool)) or (self.expanded_lists and isinstance(item, dict))
+                for item in answer)
             wanted = "a list of names or ids"
         else:
             fits = isinstance(answer, dict)

@@ -19,6 +19,7 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._api import (
     scrub,
     userinfo_values,
 )
+from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import RouteNameError
 
 try:
     import voluptuous  # noqa: F401  pylint: disable=unused-import
@@ -99,9 +100,12 @@ class NashaModule:
         self.module.fail_json(**scrub(kwargs, self._secrets()))
 
     def run(self, fn):
-        """Exit with the result of fn(); an OvhApiError becomes a failure with its message, never a traceback."""
+        """Exit with the result of fn(); an OvhApiError or a name no route can hold becomes a failure with its
+        message, never a traceback."""
         try:
             result = fn()
         except OvhApiError as exc:
             self._fail_with(exc)
+        except RouteNameError as exc:  # names are checked before any request; this catches one that was not
+            self.fail(str(exc))
         self.module.exit_json(**result)

@@ -15,13 +15,13 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError
+from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError, install_transport
+from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import share_sources, sort_snapshot_types
+from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import SERVICES_PATH
 
 # One page as large as the control panel asks for: the answer gives no way (through python-ovh) to see more pages.
 EXPANDED_HEADERS = {"X-Pagination-Mode": "CachedObjectList-Pages", "X-Pagination-Size": "50000"}
-SERVICES_PATH = "/dedicated/nasha"
 IAM_TAG_OPERATORS = ("EQ", "NEQ", "EXISTS", "NEXISTS", "LIKE", "ILIKE")
-SNAPSHOT_TYPE_ORDER = ("hour-1", "hour-6", "day-1", "day-2", "day-3", "day-7")
 # Statuses a read may answer that skip a service (or a partition's snapshots) instead of failing, when allowed.
 FORBIDDEN = 403
 GONE = 404
@@ -31,22 +31,11 @@ def request_expanded_lists(client, pool_size):
     """Ask every list of this python-ovh client for its objects, and keep pool_size connections open.
 
     python-ovh sends no custom header through get(); its requests sessions carry default headers, which it
-    merges into every request it signs (the header is not part of the signature).
+    merges into every request it signs (the header is not part of the signature). The sessions keep the
+    BoundedTransport (time bound over a whole request, answers checked), with a pool as large as the concurrency;
+    an OAuth2 session python-ovh makes later gets the same settings from OvhApi before its first request.
     """
-    sessions = [getattr(client, "_session", None)]
-    oauth2 = getattr(client, "_oauth2", None)
-    if oauth2 is not None:
-        sessions.append(getattr(oauth2, "session", None))
-    for session in sessions:
-        if session is None:
-            continue
-        session.headers.update(EXPANDED_HEADERS)
-        try:
-            import requests.adapters  # pylint: disable=import-outside-toplevel  # python-ovh's own transport
-        except ImportError:  # pragma: no cover - python-ovh requires it
-            continue
-        for prefix in ("https://", "http://"):
-            session.mount(prefix, requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=max(10, pool_size)))
+    install_transport(client, pool_maxsize=max(10, pool_size), headers=EXPANDED_HEADERS)
 
 
 # ------------------------------------------------------------------ filters
@@ -242,7 +231,7 @@ class FleetReader:
         listed = listed_items(self.api.get(path + "/snapshot", "list the snapshot schedule of partition %s of %s" % (name, service_name)),
                               "snapshotType", "scheduled snapshots of %s/%s" % (service_name, name))
         types = [item.get("snapshotType") if isinstance(item, dict) else item for item in listed]
-        return sorted(types, key=lambda kind: (SNAPSHOT_TYPE_ORDER.index(kind) if kind in SNAPSHOT_TYPE_ORDER else 99, kind))
+        return sort_snapshot_types(types)
 
     def _customs(self, path, service_name, name):
         listed = listed_items(self.api.get(path + "/customSnapshot", "list the custom snapshots of partition %s of %s" % (name, service_name)),
@@ -263,18 +252,9 @@ class FleetReader:
 
 # ------------------------------------------------------------------ host variables
 
-def _share_paths(service, partition):
-    ip = service.get("ip")
-    protocol = partition.get("protocol") or ""
-    name = partition.get("partitionName")
-    nfs = "%s:/%s/%s" % (ip, service["serviceName"], name) if ip and "NFS" in protocol else None
-    cifs = "\\\\%s\\%s_%s" % (ip, service["serviceName"], name) if ip and "CIFS" in protocol else None
-    return nfs, cifs
-
-
 def partition_variables(service, partition, fetch_snapshots=False):
     """One item of nasha_partitions."""
-    nfs, cifs = _share_paths(service, partition)
+    nfs, cifs = share_sources(service.get("ip"), service["serviceName"], partition.get("partitionName"), partition.get("protocol"))
     item = {
         "name": partition.get("partitionName"),
         "description": partition.get("partitionDescription"),

@@ -410,6 +410,7 @@ def ensure_partition_access(nasha):
     module = nasha.module
     params = module.params
     service_name, partition_name = params["service_name"], params["partition_name"]
+    _check_route_names(nasha, service_name=service_name, partition_name=partition_name)
     if params["ip"] is not None:
         entries = [dict(ip=params["ip"], type=params["type"], description=params["description"])]
     else:

@@ -197,10 +197,9 @@ tasks:
       sample: backups
 """
 
+from ansible_collections.snapkeep.nasha.plugins.module_utils._access import ACCESS_TYPES
 from ansible_collections.snapkeep.nasha.plugins.module_utils._base import NashaModule, WAIT_ARGUMENT_SPEC
 from ansible_collections.snapkeep.nasha.plugins.module_utils._operations import ensure_partition_access
-
-ACCESS_TYPES = ["readonly", "readwrite"]
 
 
 def main():
@@ -208,11 +207,11 @@ def main():
         service_name=dict(type="str", required=True),
         partition_name=dict(type="str", required=True),
         ip=dict(type="str"),
-        type=dict(type="str", choices=ACCESS_TYPES),
+        type=dict(type="str", choices=list(ACCESS_TYPES)),
         description=dict(type="str"),
         access_list=dict(type="list", elements="dict", options=dict(
             ip=dict(type="str", required=True),
-            type=dict(type="str", choices=ACCESS_TYPES),
+            type=dict(type="str", choices=list(ACCESS_TYPES)),
             description=dict(type="str"),
         )),
         state=dict(type="str", choices=["present", "absent"], default="present"),

@@ -141,6 +141,23 @@ def test_the_cache_serves_a_second_run_without_requests_and_holds_no_secret(plug
     assert len(FakeApi.requests) > count
 
 
+def test_the_cache_is_per_account_and_holds_no_consumer_key(plugin, tmp_path):
+    config = {"application_key": "ak-first", "application_secret": SECRET, "consumer_key": CONSUMER, "cache": True,
+              "cache_plugin": "ansible.builtin.jsonfile", "cache_connection": str(tmp_path / "cache")}
+    parse(plugin, tmp_path, config)
+    count = len(FakeApi.requests)
+    parse(plugin, tmp_path, config)
+    assert len(FakeApi.requests) == count
+    # Another consumer key (another account, same application) is another answer: read again.
+    parse(plugin, tmp_path, dict(config, consumer_key=CONSUMER + "-other"))
+    assert len(FakeApi.requests) > count
+    count = len(FakeApi.requests)
+    parse(plugin, tmp_path, dict(config, consumer_key=CONSUMER + "-other", application_key="ak-second"))
+    assert len(FakeApi.requests) > count
+    stored = "".join(p.read_text() for p in (tmp_path / "cache").iterdir())
+    assert "ak-second" in stored and CONSUMER not in stored and SECRET not in stored
+
+
 def test_api_errors_fail_without_the_secret(plugin, tmp_path, monkeypatch):
     monkeypatch.setattr(plugin_module, "build_client", lambda params: dict(params, fail=True))
     with pytest.raises(AnsibleError) as caught:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import time
 
@@ -533,6 +534,15 @@ def test_a_get_answer_of_the_wrong_shape_fails_clearly(path, answer):
         api.get(path, "read it")
 
 
+def test_expanded_lists_may_hold_objects_but_never_null():
+    objects = [{"serviceName": "zpool-1"}, "zpool-2"]
+    api, dummy = make_api(FakeClient([objects, ["zpool-1", None]]))
+    api.expanded_lists = True
+    assert api.get("/dedicated/nasha", "list the services") == objects
+    with pytest.raises(OvhApiError, match="where a list of names or ids was expected"):
+        api.get("/dedicated/nasha", "list the services")
+
+
 @pytest.mark.parametrize("path,answer", [
     ("/dedicated/nasha", ["zpool-1"]),
     ("/dedicated/nasha/zpool-1/task", [7, 8]),
@@ -945,3 +955,13 @@ class OAuth2WithSession:
     """python-ovh's OAuth2 helper once its session is made (the token fetched)."""
 
     _session = object()
+
+
+def test_the_account_fingerprint_names_the_keys_and_hashes_the_consumer_key(clean_config, monkeypatch):
+    monkeypatch.setenv("OVH_CONSUMER_KEY", "ck-from-the-environment-1234")
+    first = _api.account_fingerprint(dict(endpoint="ovh-eu", application_key="ak-1", application_secret="as-secret-1"))
+    assert first["application_key"] == "ak-1" and first["client_id"] is None and first["endpoint"] == "ovh-eu"
+    assert first["consumer_key_sha256"] == hashlib.sha256(b"ck-from-the-environment-1234").hexdigest()
+    assert "ck-from-the-environment-1234" not in json.dumps(first) and "as-secret-1" not in json.dumps(first)
+    other = _api.account_fingerprint(dict(endpoint="ovh-eu", application_key="ak-1", consumer_key="ck-other-5678"))
+    assert other != first

@@ -16,6 +16,8 @@ from ansible.module_utils import basic  # noqa: E402  pylint: disable=wrong-impo
 from ansible_collections.snapkeep.nasha.plugins.module_utils import _base  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApi, OvhApiError  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.snapkeep.nasha.plugins.module_utils._base import NashaModule  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import route_name_error, service_path  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.snapkeep.nasha.plugins.module_utils._operations import ensure_partition_access  # noqa: E402  pylint: disable=wrong-import-position
 
 APP_SECRET = "APPSECRET-0cc175b9c0f1b6a8"
 CONSUMER_KEY = "CONSUMERKEY-92eb5ffee6ae2fec"
@@ -97,6 +99,40 @@ def test_run_turns_an_api_error_into_fail_json_kwargs():
     assert kwargs["error_code"] == "Client::NotFound"
     assert kwargs["msg"].startswith("Could not read the schedule: The requested object")
     assert_no_secret(kwargs)
+
+
+def test_run_turns_a_name_no_route_can_hold_into_a_clean_failure():
+    nasha = make_module(connection(service_name="zpool-1"))
+
+    def failing():
+        return service_path("../me")
+
+    with pytest.raises(FailJson) as failed:
+        nasha.run(failing)
+    assert failed.value.args[0]["msg"] == route_name_error("service_name", "../me")
+
+
+@pytest.mark.parametrize("names, label", [(dict(service_name="zpool-1/x"), "service_name"),
+                                          (dict(partition_name=".."), "partition_name")])
+def test_partition_access_refuses_a_name_no_route_can_hold_before_any_request(names, label):
+    args = dict(service_name="zpool-1", partition_name="backups", ip="192.0.2.1", type="readonly", description=None,
+                access_list=None, state="present", purge=False, wait=True, wait_timeout=60)
+    args.update(names)
+
+    class Nasha:
+        module = type("Module", (), dict(params=args, check_mode=False))
+
+        @property
+        def api(self):
+            raise AssertionError("no request may be sent")
+
+        @staticmethod
+        def fail(msg, **kwargs):
+            raise FailJson(dict(kwargs, msg=msg))
+
+    with pytest.raises(FailJson) as failed:
+        ensure_partition_access(Nasha())
+    assert failed.value.args[0]["msg"] == route_name_error(label, names[label])
 
 
 def test_run_exits_with_the_result():

@@ -9,7 +9,10 @@ import threading
 import pytest
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils import _fleet as fleet
-from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError
+import ovh
+import requests
+
+from ansible_collections.snapkeep.nasha.plugins.module_utils._api import BoundedTransport, OvhApi, OvhApiError, install_transport
 
 
 def service(name, datacenter="rbx", disk="hdd", tags=None, ip="10.0.0.1"):
@@ -207,22 +210,37 @@ def test_host_variables():
     assert fleet.host_variables(no_ip)["nasha_iam_tags"] == {}
 
 
-def test_expanded_lists_are_asked_on_every_session_of_the_client():
-    class Session:
-        def __init__(self):
-            self.headers = {}
-            self.mounted = {}
+def test_expanded_lists_keep_the_bounded_transport_with_a_pool_for_the_concurrency():
+    client = ovh.Client(endpoint="ovh-eu", application_key="ak-fleet", application_secret="as-fleet", consumer_key="ck-fleet")
+    install_transport(client)  # as build_client does
+    fleet.request_expanded_lists(client, 32)
+    for prefix in ("https://eu.api.ovh.com/1.0", "http://127.0.0.1/1.0"):
+        transport = client._session.get_adapter(prefix)
+        assert isinstance(transport, BoundedTransport) and transport.pool_maxsize == 32
+    assert client._session.headers["X-Pagination-Mode"] == "CachedObjectList-Pages"
+    assert client._session.max_redirects == 0
 
-        def mount(self, prefix, adapter):
-            self.mounted[prefix] = adapter
 
-    class Client:
-        _session = Session()
-        _oauth2 = None
+def test_an_oauth2_session_made_on_first_use_gets_the_bounded_transport_and_the_expanded_lists(monkeypatch):
+    client = ovh.Client(endpoint="ovh-eu", client_id="client-id-fleet", client_secret="client-secret-fleet")
+    made = []
 
-    fleet.request_expanded_lists(Client, 32)
-    assert Client._session.headers["X-Pagination-Mode"] == "CachedObjectList-Pages"
-    assert Client._session.mounted["https://"]._pool_maxsize == 32
+    def session(oauth2):  # stands for python-ovh's property, which fetches the token from OVHcloud
+        if oauth2._session is None:
+            made.append(True)
+            oauth2._session = requests.Session()
+        return oauth2._session
+
+    monkeypatch.setattr(type(client._oauth2), "session", property(session))
+    install_transport(client)
+    fleet.request_expanded_lists(client, 16)
+    assert made == [] and client._oauth2._session is None  # no token fetched outside OvhApi's guard
+    used = []
+    monkeypatch.setattr(client, "get", lambda path, **query: used.append(client._oauth2._session) or [])
+    assert OvhApi(client, retries=0).get("/dedicated/nasha", "list the services") == []
+    transport = used[0].get_adapter("https://eu.api.ovh.com/1.0")
+    assert isinstance(transport, BoundedTransport) and transport.pool_maxsize == 16
+    assert used[0].headers["X-Pagination-Mode"] == "CachedObjectList-Pages" and used[0].max_redirects == 0
 
 
 def test_listed_items_accepts_names_objects_and_wrapped_objects_and_refuses_the_rest():

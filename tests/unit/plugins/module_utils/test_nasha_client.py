@@ -4,10 +4,13 @@
 from __future__ import annotations
 
 import datetime
+from urllib.parse import unquote
 
 import pytest
 
+from ansible_collections.snapkeep.nasha.plugins.module_utils import _access as access
 from ansible_collections.snapkeep.nasha.plugins.module_utils import _nasha as nasha
+from ansible_collections.snapkeep.nasha.plugins.module_utils._access_client import AccessClient
 from ansible_collections.snapkeep.nasha.plugins.module_utils import _nasha_client as client_module
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient
 
@@ -144,6 +147,7 @@ class FakeApi:
         if failing:
             # the write is accepted; its task will fail and apply nothing
             operation = nasha.OPERATION_SCHEDULE if "/snapshot" in path else nasha.OPERATION_CUSTOM_CREATE
+            operation = access.OPERATION_ACCESS if "/access" in path else operation
             task = self._task(operation, status=self.initial_status)
             self.task_outcomes[task["taskId"]] = failing[0]
             return task
@@ -549,3 +553,65 @@ def test_delete_custom_snapshot_recheck_sends_again_when_still_there(clock):
     client.delete_custom_snapshot(SVC, PART, "a", deadline)
     assert "write-again" in api.kinds()
     assert api.customs == {"snap-a": None}
+
+
+# ------------------------------------------------------------------ access list
+
+
+class AccessFakeApi(FakeApi):
+    """FakeApi with the partition's access list: {block: {type, description}}."""
+
+    def __init__(self, clock, blocks):
+        super().__init__(clock)
+        self.blocks = dict(blocks)
+
+    def get(self, path, action, **query):
+        if path == BASE + "/access":
+            self.calls.append(("get", path, action))
+            return list(self.blocks)
+        return super().get(path, action, **query)
+
+    def _apply(self, method, path, body):
+        if method == "POST" and path == BASE + "/access":
+            self.blocks[body["ip"]] = dict(type=body["type"], description=body.get("aclDescription"))
+            return access.OPERATION_ACCESS
+        if method == "DELETE" and path.startswith(BASE + "/access/"):
+            del self.blocks[unquote(path.rsplit("/", 1)[1])]
+            return access.OPERATION_ACCESS
+        return super()._apply(method, path, body)
+
+
+def apply_access(clock, blocks, declared, purge, failing_writes=None):
+    api = AccessFakeApi(clock, blocks)
+    api.failing_writes = dict(failing_writes or {})
+    client = AccessClient(api, sleep=clock.sleep)
+    plan = access.plan_access(dict(blocks), declared, purge=purge)
+    return api, client.apply_access(SVC, PART, plan, client.access_blocks(SVC, PART), api.deadline(600))
+
+
+def test_purge_moving_access_adds_the_new_block_first_then_removes_the_old_one(clock):
+    api, outcome = apply_access(clock, {"192.0.2.0/24": dict(type="readwrite", description=None)},
+                                [access.Declared("198.51.100.0/24", "readwrite", None)], purge=True)
+    assert [(call[1], call[2].rsplit("/", 1)[1]) for call in api.writes()] == [("POST", "access"), ("DELETE", "192.0.2.0%2F24")]
+    assert api.blocks == {"198.51.100.0/24": dict(type="readwrite", description=None)}
+    assert outcome.error is None and outcome.changed
+
+
+def test_purge_with_a_failed_addition_sends_no_removal(clock):
+    old = {"192.0.2.0/24": dict(type="readwrite", description=None)}
+    api, outcome = apply_access(clock, old, [access.Declared("198.51.100.0/24", "readwrite", None)], purge=True,
+                                failing_writes={("POST", "/access"): "ovhError"})
+    assert [call[1] for call in api.writes()] == ["POST"]
+    assert api.blocks == old
+    assert outcome.not_attempted == [("remove access", "192.0.2.0/24")] and "ovhError" in str(outcome.error)
+
+
+def test_a_replaced_entry_is_removed_then_added_before_the_purge_removals(clock):
+    api, outcome = apply_access(clock, {"192.0.2.0/24": dict(type="readwrite", description=None),
+                                        "203.0.113.4/32": dict(type="readwrite", description=None)},
+                                [access.Declared("192.0.2.0/24", "readonly", None)], purge=True)
+    assert [(call[1], call[2].rsplit("/", 1)[1]) for call in api.writes()] == [
+        ("DELETE", "192.0.2.0%2F24"), ("POST", "access"), ("DELETE", "203.0.113.4%2F32")]
+    assert api.kinds().count("wait_tasks") == 3
+    assert api.blocks == {"192.0.2.0/24": dict(type="readonly", description=None)}
+    assert outcome.error is None
