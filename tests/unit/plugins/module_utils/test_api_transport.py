@@ -288,8 +288,8 @@ def test_a_redirect_after_the_first_answer_is_not_followed_either(server):
     (_answer(200, ["day-1", {"snapshotType": "day-2"}]),
      ['with ["day-1", {"snapshotType": "day-2"}] where a list of names or ids was expected']),
     (_answer(200, b"", "text/plain"), ["an answer that is not JSON (text/plain: empty) (HTTP 200)"]),
-], ids=["html-414", "error-with-a-list-body", "null-for-a-list", "list-holding-null", "object-for-a-list", "names-and-objects",
-    "empty-200"])
+], ids=["html-414", "error-with-a-list-body", "null-for-a-list", "list-holding-null", "object-for-a-list",
+        "names-and-objects", "empty-200"])
 def test_answers_that_cannot_be_used_fail_clearly_without_retry(server, answer, words):
     odd = server(time_then(lambda path, count: answer))
     api, pauses = make_api(odd.url, retries=4)
