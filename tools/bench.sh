@@ -16,7 +16,7 @@ echo "==> simulator $base_url; collection $tree"
 echo "==> inventory plugin: ansible-inventory --list of 100 services x 10 partitions"
 "$root/.venv/bin/python" tools/bench/inventory.py "$base_url" "${tree%/ansible_collections/snapkeep/nasha}" --runs "${BENCH_RUNS:-3}"
 # Restore figures: nasha_snapshot_restore against plain rsync -a, on local trees (no simulator needed).
-"$root/tools/require_rsync.sh"
+"$root/tools/require_package.sh" rsync rsync "the restore module runs rsync"
 echo "==> restore: nasha_snapshot_restore against rsync -a"
 "$root/.venv/bin/python" tools/bench/restore.py "${tree%/ansible_collections/snapkeep/nasha}" --runs "${BENCH_RUNS:-3}" \
   | tee "$root/bench/output/restore.md"

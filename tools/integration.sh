@@ -10,7 +10,7 @@ test_python="${NASHA_TEST_PYTHON:-3.11}"
 export PATH="$test_venv/bin:$PATH"
 sim_name="integration-$$"
 # The restore tests copy with rsync on this host.
-"$root/tools/require_rsync.sh"
+"$root/tools/require_package.sh" rsync rsync "the restore module runs rsync"
 # The partitions' shares, as a client that mounts them sees them (restore tests).
 data_dir="$root/.sim/$sim_name.data"
 trap '"$root/tools/sim.sh" stop "$sim_name" >/dev/null 2>&1 || true; chmod -R u+w "$data_dir" 2>/dev/null; rm -rf "$data_dir"' EXIT  # absolute: the script ends inside the collection tree

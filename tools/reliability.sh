@@ -10,7 +10,7 @@ py="$root/.venv/bin/python"
 ledger=$(mktemp -d "${TMPDIR:-/tmp}/nasha-reliability.XXXXXX")
 trap 'rm -rf "$ledger"' EXIT
 
-"$root/tools/require_rsync.sh"  # the restore module's examples run rsync
+"$root/tools/require_package.sh" rsync rsync "the restore module's examples run rsync"
 tree=$(NASHA_BUILD_DIR="${NASHA_BUILD_DIR:-$root/.build}/reliability" tools/collection_tree.sh)
 export NASHA_RELIABILITY_COLLECTIONS="${tree%/ansible_collections/snapkeep/nasha}" NASHA_RELIABILITY_LEDGER="$ledger"
 export NASHA_ROOT="$root" NASHA_VENV_BIN="$root/.venv/bin"

@@ -148,7 +148,10 @@ if [ $# -gt 0 ]; then
   "$py" tools/get_pip_standin.py
   case "$1" in
     units) units 3.11 "$root/.venv" "$(collection_tree)" ;;
-    sanity) sanity 3.11 "$root/.venv" "$(collection_tree)" ;;
+    sanity)
+      tools/require_package.sh shellcheck shellcheck "ansible-test sanity checks the shell scripts with it"
+      sanity 3.11 "$root/.venv" "$(collection_tree)"
+      ;;
     integration) integration 3.11 "$root/.venv" ;;
     lint)
       gates_venv
@@ -199,6 +202,8 @@ tree_static=$(collection_tree)
 tree_line2=$(collection_tree line2)
 echo "$tree_static"
 echo "$tree_line2"
+# ansible-test's sanity checks the shell scripts with shellcheck, and skips that check where it is missing
+tools/require_package.sh shellcheck shellcheck "ansible-test sanity checks the shell scripts with it"
 # ansible-test's pip bootstrap script, for each line, before any lane needs it
 "$py" tools/get_pip_standin.py
 if [ -n "$line2_python" ]; then "$line2_venv/bin/python" tools/get_pip_standin.py; fi

@@ -52,7 +52,7 @@ class Runner:
         self.env = dict(os.environ, PYTHONPATH=collections_path, LC_ALL="C")
         self.rsync = shutil.which("rsync")
         if self.rsync is None:
-            raise SystemExit("bench: rsync is not installed (tools/require_rsync.sh installs it)")
+            raise SystemExit("bench: rsync is not installed (tools/require_package.sh installs it)")
 
     def module(self, mount, dest, expect_changed, list_only=False):
         args = dict(mount_point=str(mount), list_only=True) if list_only else dict(mount_point=str(mount), snapshot="bench", dest=str(dest))
