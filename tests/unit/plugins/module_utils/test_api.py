@@ -959,9 +959,9 @@ class OAuth2WithSession:
 
 def test_the_account_fingerprint_names_the_keys_and_hashes_the_consumer_key(clean_config, monkeypatch):
     monkeypatch.setenv("OVH_CONSUMER_KEY", "ck-from-the-environment-1234")
-    first = _api.account_fingerprint(dict(endpoint="ovh-eu", application_key="ak-1", application_secret="as-secret-1"))
+    first = _api.account_fingerprint(dict(endpoint="ovh-eu", application_key="ak-1", application_secret=APP_SECRET))
     assert first["application_key"] == "ak-1" and first["client_id"] is None and first["endpoint"] == "ovh-eu"
     assert first["consumer_key_sha256"] == hashlib.sha256(b"ck-from-the-environment-1234").hexdigest()
-    assert "ck-from-the-environment-1234" not in json.dumps(first) and "as-secret-1" not in json.dumps(first)
-    other = _api.account_fingerprint(dict(endpoint="ovh-eu", application_key="ak-1", consumer_key="ck-other-5678"))
+    assert "ck-from-the-environment-1234" not in json.dumps(first) and APP_SECRET not in json.dumps(first)
+    other = _api.account_fingerprint(dict(endpoint="ovh-eu", application_key="ak-1", consumer_key=CONSUMER_KEY))
     assert other != first

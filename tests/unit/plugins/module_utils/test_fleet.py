@@ -27,6 +27,10 @@ def partition(name, protocol="NFS"):
             "partitionCapacity": 10, "usedBySnapshots": 2}
 
 
+# credentials of a client that never reaches OVHcloud
+FAKE_SECRET = "secret-of-the-fleet-tests"
+FAKE_CONSUMER_KEY = "consumer-key-of-the-fleet-tests"
+
 FLEET = {
     "zpool-1": (service("zpool-1", tags={"environment": "production"}), [partition("a"), partition("b", "CIFS")]),
     "zpool-2": (service("zpool-2", "gra", "ssd", {"environment": "staging"}), [partition("c", "NFS_CIFS")]),
@@ -211,7 +215,7 @@ def test_host_variables():
 
 
 def test_expanded_lists_keep_the_bounded_transport_with_a_pool_for_the_concurrency():
-    client = ovh.Client(endpoint="ovh-eu", application_key="ak-fleet", application_secret="as-fleet", consumer_key="ck-fleet")
+    client = ovh.Client(endpoint="ovh-eu", application_key="ak-fleet", application_secret=FAKE_SECRET, consumer_key=FAKE_CONSUMER_KEY)
     install_transport(client)  # as build_client does
     fleet.request_expanded_lists(client, 32)
     for prefix in ("https://eu.api.ovh.com/1.0", "http://127.0.0.1/1.0"):
@@ -222,7 +226,7 @@ def test_expanded_lists_keep_the_bounded_transport_with_a_pool_for_the_concurren
 
 
 def test_an_oauth2_session_made_on_first_use_gets_the_bounded_transport_and_the_expanded_lists(monkeypatch):
-    client = ovh.Client(endpoint="ovh-eu", client_id="client-id-fleet", client_secret="client-secret-fleet")
+    client = ovh.Client(endpoint="ovh-eu", client_id="client-id-fleet", client_secret=FAKE_SECRET)
     made = []
 
     def session(oauth2):  # stands for python-ovh's property, which fetches the token from OVHcloud
