@@ -203,11 +203,14 @@ def report(schedule, single, scale, runs, replacement=None, schedule_conflict=No
     reads_per_partition = median([traffic.reads / SCALE_PARTITIONS for traffic in holds])
     time_per_run = median([traffic.time_requests / SCALE_SERVICES for traffic in holds])
     writes = max(traffic.writes for traffic in holds)
-    read_goal = 2 + HELD_CUSTOM_SNAPSHOTS_PER_PARTITION
+    # per partition: its schedule, its custom snapshot names, one read per held snapshot; per service: the partition
+    # list, read once so that a declared partition the service lacks fails before any write
+    read_goal = 2 + HELD_CUSTOM_SNAPSHOTS_PER_PARTITION + SCALE_SERVICES / SCALE_PARTITIONS
     row("1. API reads per partition, no-change role run (%d partitions)" % SCALE_PARTITIONS,
         "%.2f reads, %d writes" % (reads_per_partition, writes),
-        "<= %d reads (2 + %d custom snapshot held), 0 writes" % (read_goal, HELD_CUSTOM_SNAPSHOTS_PER_PARTITION),
-        reads_per_partition <= read_goal and writes == 0)
+        "<= %.2f reads (2 + %d custom snapshot held + 1 partition list per service), 0 writes"
+        % (read_goal, HELD_CUSTOM_SNAPSHOTS_PER_PARTITION),
+        reads_per_partition <= read_goal + 1e-9 and writes == 0)
     row("   /auth/time requests per module run (per service, not per partition)", "%.2f" % time_per_run, "1", time_per_run <= 1)
 
     module_time = median([elapsed for elapsed, dummy in schedule])
