@@ -8,7 +8,7 @@ import datetime
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import sort_snapshot_types
+from ansible_collections.snapkeep.nasha.plugins.module_utils._schedule import sort_snapshot_types
 
 
 def _instant(text):

@@ -10,7 +10,7 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._access import (
     access_path,
     ip_block,
 )
-from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import partition_path
+from ansible_collections.snapkeep.nasha.plugins.module_utils._routes import partition_path
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient, Write, _applied_task, _where
 
 

@@ -19,7 +19,7 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._api import (
     scrub,
     userinfo_values,
 )
-from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import RouteNameError
+from ansible_collections.snapkeep.nasha.plugins.module_utils._routes import RouteNameError
 
 try:
     import voluptuous  # noqa: F401  pylint: disable=unused-import

@@ -16,7 +16,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError, install_transport
-from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import share_sources, sort_snapshot_types
+from ansible_collections.snapkeep.nasha.plugins.module_utils._routes import share_sources
+from ansible_collections.snapkeep.nasha.plugins.module_utils._schedule import sort_snapshot_types
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import SERVICES_PATH
 
 # One page as large as the control panel asks for: the answer gives no way (through python-ovh) to see more pages.

@@ -13,21 +13,25 @@ from __future__ import annotations
 import time
 import typing
 
-from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import (
+from ansible_collections.snapkeep.nasha.plugins.module_utils._custom_snapshots import (
     OPERATION_CUSTOM_CREATE,
     OPERATION_CUSTOM_DELETE,
+    find_custom_snapshot,
+)
+from ansible_collections.snapkeep.nasha.plugins.module_utils._schedule import (
     OPERATION_SCHEDULE,
+    schedule_phases,
+    sort_snapshot_types,
+)
+from ansible_collections.snapkeep.nasha.plugins.module_utils._routes import (
     RouteNameError,
     custom_snapshot_path,
     custom_snapshots_path,
-    find_custom_snapshot,
-    format_expiration,
     partitions_path,
     schedule_path,
-    schedule_phases,
     schedule_type_path,
-    sort_snapshot_types,
 )
+from ansible_collections.snapkeep.nasha.plugins.module_utils._expiration import format_expiration
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils._api import (
     FAILED_STATUSES,

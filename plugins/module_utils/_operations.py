@@ -11,22 +11,26 @@ from __future__ import annotations
 import datetime
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import (
+from ansible_collections.snapkeep.nasha.plugins.module_utils._custom_snapshots import (
     custom_name_error,
     expiration_mismatch_warning,
     find_custom_snapshot,
+    plan_custom_snapshot,
+)
+from ansible_collections.snapkeep.nasha.plugins.module_utils._expiration import (
     lifetime_mismatch,
     parse_duration,
     parse_expiration,
-    plan_custom_snapshot,
+)
+from ansible_collections.snapkeep.nasha.plugins.module_utils._routes import (
     partition_path,
-    plan_schedule,
     route_name_error,
     service_path,
     share_sources,
     snapshot_path,
-    task_summary,
 )
+from ansible_collections.snapkeep.nasha.plugins.module_utils._schedule import plan_schedule
+from ansible_collections.snapkeep.nasha.plugins.module_utils._tasks import task_summary
 from ansible_collections.snapkeep.nasha.plugins.module_utils._access import blocks_to_read, declared_entries, plan_access
 from ansible_collections.snapkeep.nasha.plugins.module_utils._access_client import AccessClient
 from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError, OvhConnectionError

@@ -16,23 +16,27 @@ import typing
 
 from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
 
-from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import (
+from ansible_collections.snapkeep.nasha.plugins.module_utils._custom_snapshots import (
     CUSTOM_NAME_PREFIX,
     EXPIRATION_MISMATCH_CHOICES,
     MAX_CUSTOM_SNAPSHOTS,
-    SNAPSHOT_TYPES,
-    STATES,
     custom_name_error,
     find_custom_snapshot,
+    plan_custom_snapshot,
+)
+from ansible_collections.snapkeep.nasha.plugins.module_utils._schedule import (
+    SNAPSHOT_TYPES,
+    STATES,
+    plan_schedule,
+    sort_snapshot_types,
+)
+from ansible_collections.snapkeep.nasha.plugins.module_utils._expiration import (
     format_expiration,
     lifetime_mismatch,
     parse_duration,
     parse_expiration,
-    plan_custom_snapshot,
-    plan_schedule,
     resolve_expiration,
     same_instant,
-    sort_snapshot_types,
 )
 from ansible_collections.snapkeep.nasha.plugins.module_utils import _rotation
 

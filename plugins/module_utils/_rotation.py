@@ -18,8 +18,8 @@ import datetime
 import re
 import typing
 
-from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import (
-    CUSTOM_NAME_PREFIX,
+from ansible_collections.snapkeep.nasha.plugins.module_utils._custom_snapshots import CUSTOM_NAME_PREFIX
+from ansible_collections.snapkeep.nasha.plugins.module_utils._expiration import (
     format_expiration,
     parse_duration,
     parse_expiration,

@@ -196,7 +196,7 @@ tasks:
 """
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils._base import NashaModule, WAIT_ARGUMENT_SPEC
-from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import SNAPSHOT_TYPES
+from ansible_collections.snapkeep.nasha.plugins.module_utils._schedule import SNAPSHOT_TYPES
 from ansible_collections.snapkeep.nasha.plugins.module_utils._operations import ensure_schedule
 
 

@@ -16,7 +16,7 @@ from ansible.module_utils import basic  # noqa: E402  pylint: disable=wrong-impo
 from ansible_collections.snapkeep.nasha.plugins.module_utils import _base  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApi, OvhApiError  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.snapkeep.nasha.plugins.module_utils._base import NashaModule  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import route_name_error, service_path  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.snapkeep.nasha.plugins.module_utils._routes import route_name_error, service_path  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.snapkeep.nasha.plugins.module_utils._operations import ensure_partition_access  # noqa: E402  pylint: disable=wrong-import-position
 
 APP_SECRET = "APPSECRET-0cc175b9c0f1b6a8"

@@ -9,7 +9,8 @@ from urllib.parse import unquote
 import pytest
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils import _access as access
-from ansible_collections.snapkeep.nasha.plugins.module_utils import _nasha as nasha
+from ansible_collections.snapkeep.nasha.plugins.module_utils import _custom_snapshots
+from ansible_collections.snapkeep.nasha.plugins.module_utils import _schedule
 from ansible_collections.snapkeep.nasha.plugins.module_utils._access_client import AccessClient
 from ansible_collections.snapkeep.nasha.plugins.module_utils import _nasha_client as client_module
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient
@@ -107,16 +108,16 @@ class FakeApi:
     def _apply(self, method, path, body):
         if method == "POST" and path == BASE + "/snapshot":
             self.schedule.append(body["snapshotType"])
-            return nasha.OPERATION_SCHEDULE
+            return _schedule.OPERATION_SCHEDULE
         if method == "DELETE" and path.startswith(BASE + "/snapshot/"):
             self.schedule.remove(path.rsplit("/", 1)[1])
-            return nasha.OPERATION_SCHEDULE
+            return _schedule.OPERATION_SCHEDULE
         if method == "POST" and path == BASE + "/customSnapshot":
             self.customs[body["name"]] = body.get("expiration")
-            return nasha.OPERATION_CUSTOM_CREATE
+            return _custom_snapshots.OPERATION_CUSTOM_CREATE
         if method == "DELETE" and path.startswith(BASE + "/customSnapshot/"):
             del self.customs[path.rsplit("/", 1)[1]]
-            return nasha.OPERATION_CUSTOM_DELETE
+            return _custom_snapshots.OPERATION_CUSTOM_DELETE
         raise AssertionError("unexpected %s %s" % (method, path))
 
     def _task(self, operation, status="todo"):
@@ -146,7 +147,7 @@ class FakeApi:
         failing = [status for (verb, suffix), status in self.failing_writes.items() if verb == method and path.endswith(suffix)]
         if failing:
             # the write is accepted; its task will fail and apply nothing
-            operation = nasha.OPERATION_SCHEDULE if "/snapshot" in path else nasha.OPERATION_CUSTOM_CREATE
+            operation = _schedule.OPERATION_SCHEDULE if "/snapshot" in path else _custom_snapshots.OPERATION_CUSTOM_CREATE
             operation = access.OPERATION_ACCESS if "/access" in path else operation
             task = self._task(operation, status=self.initial_status)
             self.task_outcomes[task["taskId"]] = failing[0]
@@ -253,7 +254,7 @@ def test_custom_snapshots_lets_other_errors_through(clock):
 
 def test_apply_schedule_without_change_sends_nothing(clock):
     api, client, deadline = make(clock)
-    plan = nasha.plan_schedule(["hour-1"], ["hour-1"])
+    plan = _schedule.plan_schedule(["hour-1"], ["hour-1"])
     outcome = client.apply_schedule(SVC, PART, plan, deadline)
     assert outcome.tasks == [] and not outcome.changed and outcome.error is None
     assert api.calls == []
@@ -261,7 +262,7 @@ def test_apply_schedule_without_change_sends_nothing(clock):
 
 def test_apply_schedule_keeping_a_type_waits_idle_then_adds_then_removes_then_waits_once(clock):
     api, client, deadline = make(clock, schedule=["hour-1", "hour-6", "day-7"])
-    plan = nasha.plan_schedule(api.schedule, ["hour-6", "day-1", "day-2"])
+    plan = _schedule.plan_schedule(api.schedule, ["hour-6", "day-1", "day-2"])
     tasks = client.apply_schedule(SVC, PART, plan, deadline).tasks
     assert api.kinds() == ["wait_until_idle", "POST snapshot", "POST snapshot", "DELETE hour-1", "DELETE day-7", "wait_tasks"]
     assert api.calls[0] == ("wait_until_idle", SVC, PART, deadline)
@@ -280,7 +281,7 @@ def test_apply_schedule_keeping_a_type_waits_idle_then_adds_then_removes_then_wa
 
 def test_apply_schedule_without_wait_returns_pending_tasks(clock):
     api, client, deadline = make(clock)
-    plan = nasha.plan_schedule(["hour-1"], ["hour-1", "day-1", "day-2"])
+    plan = _schedule.plan_schedule(["hour-1"], ["hour-1", "day-1", "day-2"])
     outcome = client.apply_schedule(SVC, PART, plan, deadline, wait=False)
     assert [task["status"] for task in outcome.tasks] == ["todo", "todo"]
     assert "wait_tasks" not in api.kinds()
@@ -291,10 +292,10 @@ def test_apply_schedule_names_the_kept_frequency_rule_when_removing_the_last(clo
     api, client, deadline = make(clock, schedule=["hour-1"])
     refused = ApiError("At least one snapshot type is required", status=400)
     api.write_plan = [refused]
-    plan = nasha.plan_schedule(["hour-1"], ["hour-1"], state="absent")
+    plan = _schedule.plan_schedule(["hour-1"], ["hour-1"], state="absent")
     outcome = client.apply_schedule(SVC, PART, plan, deadline)
     assert outcome.error is refused
-    assert outcome.failed == [(nasha.ScheduleChange("remove", "hour-1"), str(refused))]
+    assert outcome.failed == [(_schedule.ScheduleChange("remove", "hour-1"), str(refused))]
     assert not outcome.changed
     assert api.writes()[0][3] == (
         "remove snapshot type hour-1 from partition backups on service zpool-1 "
@@ -304,7 +305,7 @@ def test_apply_schedule_names_the_kept_frequency_rule_when_removing_the_last(clo
 
 def test_apply_schedule_plain_remove_text_when_some_type_stays(clock):
     api, client, deadline = make(clock, schedule=["hour-1", "day-1"])
-    client.apply_schedule(SVC, PART, nasha.plan_schedule(api.schedule, ["day-1"], state="absent"), deadline)
+    client.apply_schedule(SVC, PART, _schedule.plan_schedule(api.schedule, ["day-1"], state="absent"), deadline)
     assert api.writes()[0][3] == "remove snapshot type day-1 from partition backups on service zpool-1"
 
 
@@ -313,7 +314,7 @@ def test_apply_schedule_busy_write_waits_idle_and_is_sent_again(clock):
     # the first add is accepted; the second is refused while the first task runs
     api.write_plan = ["ok", BusyError()]
     api.idle_answers = [([], 0), ([{"taskId": 101, "status": "done"}], 20)]
-    plan = nasha.plan_schedule(["hour-1"], ["hour-1", "day-1", "day-7"])
+    plan = _schedule.plan_schedule(["hour-1"], ["hour-1", "day-1", "day-7"])
     tasks = client.apply_schedule(SVC, PART, plan, deadline).tasks
     assert api.kinds() == ["wait_until_idle", "POST snapshot", "POST snapshot", "wait_until_idle", "POST snapshot", "wait_tasks"]
     assert [call[4] for call in api.writes()] == [{"snapshotType": "day-1"}, {"snapshotType": "day-7"}, {"snapshotType": "day-7"}]
@@ -325,7 +326,7 @@ def test_apply_schedule_busy_write_waits_idle_and_is_sent_again(clock):
 def test_apply_schedule_busy_without_visible_task_pauses_with_backoff(clock):
     api, client, deadline = make(clock)
     api.write_plan = [BusyError(), BusyError(), BusyError()]
-    client.apply_schedule(SVC, PART, nasha.plan_schedule(["hour-1"], ["hour-1", "day-1"], purge=False), deadline)
+    client.apply_schedule(SVC, PART, _schedule.plan_schedule(["hour-1"], ["hour-1", "day-1"], purge=False), deadline)
     assert clock.sleeps == [1, 2, 4]
     assert len(api.writes()) == 4
     assert api.schedule == ["hour-1", "day-1"]
@@ -335,7 +336,7 @@ def test_apply_schedule_busy_until_the_deadline_raises_busy(clock):
     api, client, dummy_sleeps = make(clock)
     deadline = api.deadline(30)
     api.write_plan = [BusyError() for dummy in range(100)]
-    outcome = client.apply_schedule(SVC, PART, nasha.plan_schedule(["hour-1"], ["day-1"], purge=False), deadline)
+    outcome = client.apply_schedule(SVC, PART, _schedule.plan_schedule(["hour-1"], ["day-1"], purge=False), deadline)
     assert isinstance(outcome.error, client_module.OvhBusyError)
     assert clock.now == pytest.approx(30)
     assert sum(clock.sleeps) == pytest.approx(30)
@@ -345,10 +346,10 @@ def test_apply_schedule_busy_until_the_deadline_raises_busy(clock):
 def test_apply_schedule_recheck_after_lost_answer_of_an_applied_add(clock):
     api, client, deadline = make(clock)
     api.write_plan = ["lost-applied"]
-    plan = nasha.plan_schedule(["hour-1"], ["day-1"], purge=False)
+    plan = _schedule.plan_schedule(["hour-1"], ["day-1"], purge=False)
     tasks = client.apply_schedule(SVC, PART, plan, deadline).tasks
     assert tasks == [{
-        "taskId": None, "operation": nasha.OPERATION_SCHEDULE, "status": "done",
+        "taskId": None, "operation": _schedule.OPERATION_SCHEDULE, "status": "done",
         "details": "found applied when read back (the answer to the write was lost or refused)", "partitionName": PART,
     }]
     # the recheck waited for the partition, read the schedule, and nothing was sent twice
@@ -359,7 +360,7 @@ def test_apply_schedule_recheck_after_lost_answer_of_an_applied_add(clock):
 def test_apply_schedule_recheck_after_lost_answer_of_a_write_not_applied(clock):
     api, client, deadline = make(clock, schedule=["hour-1", "day-1"])
     api.write_plan = ["ok", "lost-not-applied"]
-    plan = nasha.plan_schedule(api.schedule, ["day-7"])
+    plan = _schedule.plan_schedule(api.schedule, ["day-7"])
     tasks = client.apply_schedule(SVC, PART, plan, deadline).tasks
     assert ("write-again", "DELETE", BASE + "/snapshot/hour-1") in api.calls
     assert api.schedule == ["day-7"]
@@ -369,7 +370,7 @@ def test_apply_schedule_recheck_after_lost_answer_of_a_write_not_applied(clock):
 def test_apply_schedule_recheck_of_an_applied_remove_is_not_waited_for(clock):
     api, client, deadline = make(clock, schedule=["hour-1", "day-1"])
     api.write_plan = ["ok", "lost-applied"]
-    plan = nasha.plan_schedule(api.schedule, ["hour-6", "day-1"], purge=True)
+    plan = _schedule.plan_schedule(api.schedule, ["hour-6", "day-1"], purge=True)
     tasks = client.apply_schedule(SVC, PART, plan, deadline).tasks
     assert api.calls[-1][0] == "wait_tasks"
     assert api.calls[-1][2] == [101]
@@ -383,9 +384,9 @@ def test_apply_schedule_recheck_of_an_applied_remove_is_not_waited_for(clock):
 
 def test_a_pure_replacement_adds_waits_for_the_addition_then_removes(clock):
     api, client, deadline = make(clock, schedule=["hour-1"])
-    outcome = client.apply_schedule(SVC, PART, nasha.plan_schedule(["hour-1"], ["day-1"]), deadline)
+    outcome = client.apply_schedule(SVC, PART, _schedule.plan_schedule(["hour-1"], ["day-1"]), deadline)
     assert api.kinds() == ["wait_until_idle", "POST snapshot", "wait_tasks", "DELETE hour-1", "wait_tasks"]
-    assert outcome.applied == [nasha.ScheduleChange("add", "day-1"), nasha.ScheduleChange("remove", "hour-1")]
+    assert outcome.applied == [_schedule.ScheduleChange("add", "day-1"), _schedule.ScheduleChange("remove", "hour-1")]
     assert outcome.error is None and outcome.changed
     assert api.schedule == ["day-1"]
 
@@ -395,27 +396,27 @@ def test_a_failed_addition_of_a_pure_replacement_sends_no_removal(clock, initial
     api, client, deadline = make(clock, schedule=["hour-1"])
     api.initial_status = initial_status
     api.failing_writes = {("POST", "/snapshot"): "ovhError"}
-    outcome = client.apply_schedule(SVC, PART, nasha.plan_schedule(["hour-1"], ["day-1"]), deadline)
+    outcome = client.apply_schedule(SVC, PART, _schedule.plan_schedule(["hour-1"], ["day-1"]), deadline)
     assert api.kinds() == ["wait_until_idle", "POST snapshot", "wait_tasks"]
     assert api.schedule == ["hour-1"]
     assert outcome.applied == [] and outcome.pending == [] and not outcome.changed
-    assert [change for change, dummy in outcome.failed] == [nasha.ScheduleChange("add", "day-1")]
+    assert [change for change, dummy in outcome.failed] == [_schedule.ScheduleChange("add", "day-1")]
     assert "ovhError" in outcome.failed[0][1] and "ovhError" in str(outcome.error)
-    assert outcome.not_attempted == [nasha.ScheduleChange("remove", "hour-1")]
+    assert outcome.not_attempted == [_schedule.ScheduleChange("remove", "hour-1")]
     assert [task["status"] for task in outcome.tasks] == ["ovhError"]
 
 
 def test_a_pure_replacement_without_wait_still_waits_for_the_additions(clock):
     api, client, deadline = make(clock, schedule=["hour-1", "day-7"])
-    outcome = client.apply_schedule(SVC, PART, nasha.plan_schedule(api.schedule, ["day-1", "day-2"]), deadline, wait=False)
+    outcome = client.apply_schedule(SVC, PART, _schedule.plan_schedule(api.schedule, ["day-1", "day-2"]), deadline, wait=False)
     assert api.kinds() == ["wait_until_idle", "POST snapshot", "POST snapshot", "wait_tasks", "DELETE hour-1", "DELETE day-7"]
-    assert outcome.applied == [nasha.ScheduleChange("add", "day-1"), nasha.ScheduleChange("add", "day-2")]
-    assert outcome.pending == [nasha.ScheduleChange("remove", "hour-1"), nasha.ScheduleChange("remove", "day-7")]
+    assert outcome.applied == [_schedule.ScheduleChange("add", "day-1"), _schedule.ScheduleChange("add", "day-2")]
+    assert outcome.pending == [_schedule.ScheduleChange("remove", "hour-1"), _schedule.ScheduleChange("remove", "day-7")]
 
 
 def test_one_failed_addition_among_several_is_reported_beside_the_applied_one(clock):
     api, client, deadline = make(clock, schedule=["hour-1"])
-    plan = nasha.plan_schedule(["hour-1"], ["day-1", "day-2"])
+    plan = _schedule.plan_schedule(["hour-1"], ["day-1", "day-2"])
     api.write_plan = ["ok"]
     api.failing_writes = {}
     original = api.write
@@ -430,9 +431,9 @@ def test_one_failed_addition_among_several_is_reported_beside_the_applied_one(cl
 
     api.write = write
     outcome = client.apply_schedule(SVC, PART, plan, deadline)
-    assert outcome.applied == [nasha.ScheduleChange("add", "day-1")]
-    assert [change for change, dummy in outcome.failed] == [nasha.ScheduleChange("add", "day-2")]
-    assert outcome.not_attempted == [nasha.ScheduleChange("remove", "hour-1")]
+    assert outcome.applied == [_schedule.ScheduleChange("add", "day-1")]
+    assert [change for change, dummy in outcome.failed] == [_schedule.ScheduleChange("add", "day-2")]
+    assert outcome.not_attempted == [_schedule.ScheduleChange("remove", "hour-1")]
     assert outcome.changed
     assert "DELETE hour-1" not in api.kinds()
 
@@ -443,12 +444,12 @@ def test_keeping_a_type_on_a_busy_partition_sends_nothing_after_a_failed_task(cl
     api.write_plan = ["ok", BusyError()]
     # the removal is refused as busy; the pending task waited for is the failed addition
     api.idle_answers = [([], 0), ([{"taskId": 101, "status": "ovhError", "partitionName": PART}], 1)]
-    outcome = client.apply_schedule(SVC, PART, nasha.plan_schedule(api.schedule, ["hour-1", "day-1"]), deadline)
+    outcome = client.apply_schedule(SVC, PART, _schedule.plan_schedule(api.schedule, ["hour-1", "day-1"]), deadline)
     assert [call for call in api.writes() if call[1] == "DELETE"] == [("write", "DELETE", BASE + "/snapshot/day-7",
                                                                       "remove snapshot type day-7 from partition backups on service zpool-1", None)]
     assert len(api.writes()) == 2  # the refused DELETE is not sent again
-    assert outcome.not_attempted == [nasha.ScheduleChange("remove", "day-7")]
-    assert [change for change, dummy in outcome.failed] == [nasha.ScheduleChange("add", "day-1")]
+    assert outcome.not_attempted == [_schedule.ScheduleChange("remove", "day-7")]
+    assert [change for change, dummy in outcome.failed] == [_schedule.ScheduleChange("add", "day-1")]
     assert sorted(api.schedule) == ["day-7", "hour-1"]
 
 
@@ -459,9 +460,9 @@ def test_an_own_task_not_among_those_waited_for_is_read(clock, initial_status):
     api.failing_writes = {("POST", "/snapshot"): "customerError"}
     api.write_plan = ["ok", BusyError()]
     api.idle_answers = [([], 0), ([{"taskId": 99, "status": "done", "partitionName": PART}], 1)]
-    outcome = client.apply_schedule(SVC, PART, nasha.plan_schedule(api.schedule, ["hour-1", "day-1"]), deadline)
+    outcome = client.apply_schedule(SVC, PART, _schedule.plan_schedule(api.schedule, ["hour-1", "day-1"]), deadline)
     assert ("task", 101) in api.calls
-    assert outcome.not_attempted == [nasha.ScheduleChange("remove", "day-7")]
+    assert outcome.not_attempted == [_schedule.ScheduleChange("remove", "day-7")]
 
 
 def test_deleting_two_custom_snapshots_stops_after_a_refused_one(clock):
@@ -507,7 +508,7 @@ def test_create_custom_snapshot_recheck_finds_the_prefixed_name(clock):
     api.write_plan = ["lost-applied"]
     task = client.create_custom_snapshot(SVC, PART, "before", None, deadline)
     assert task["taskId"] is None
-    assert task["operation"] == nasha.OPERATION_CUSTOM_CREATE
+    assert task["operation"] == _custom_snapshots.OPERATION_CUSTOM_CREATE
     assert list(api.customs) == ["snap-before"]
     assert "write-again" not in api.kinds()
     assert "wait_tasks" not in api.kinds()
@@ -543,7 +544,7 @@ def test_delete_custom_snapshot_recheck(clock):
     api, client, deadline = make(clock, customs={"a": None})
     api.write_plan = ["lost-applied"]
     task = client.delete_custom_snapshot(SVC, PART, "a", deadline)
-    assert task["operation"] == nasha.OPERATION_CUSTOM_DELETE and task["taskId"] is None
+    assert task["operation"] == _custom_snapshots.OPERATION_CUSTOM_DELETE and task["taskId"] is None
     assert "write-again" not in api.kinds()
 
 

@@ -8,7 +8,7 @@ import datetime
 import pytest
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils import _policy as policy
-from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import MAX_CUSTOM_SNAPSHOTS
+from ansible_collections.snapkeep.nasha.plugins.module_utils._custom_snapshots import MAX_CUSTOM_SNAPSHOTS
 
 UTC = datetime.timezone.utc
 NOW = datetime.datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)

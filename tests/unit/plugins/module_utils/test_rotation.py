@@ -10,12 +10,11 @@ import pytest
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils import _policy as policy
 from ansible_collections.snapkeep.nasha.plugins.module_utils import _rotation as rotation
-from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha import (
+from ansible_collections.snapkeep.nasha.plugins.module_utils._custom_snapshots import (
     MAX_CUSTOM_SNAPSHOTS,
     custom_name_error,
-    format_expiration,
-    parse_expiration,
 )
+from ansible_collections.snapkeep.nasha.plugins.module_utils._expiration import format_expiration, parse_expiration
 
 UTC = datetime.timezone.utc
 HOUR = datetime.timedelta(hours=1)
