@@ -79,7 +79,6 @@ notes:
 requirements:
   - python >= 3.9
   - ovh >= 1.2.0
-  - voluptuous
 """
 
     WAIT = r"""

@@ -1,11 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, snapkeep.nasha contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What every module of the collection shares: connection options, the API object, failing cleanly."""
+"""What every module of the collection shares: connection options and their limits, the API object, failing cleanly."""
 from __future__ import annotations
 
 import copy
-import traceback
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
@@ -19,17 +18,22 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._api import (
     scrub,
     userinfo_values,
 )
-from ansible_collections.snapkeep.nasha.plugins.module_utils._routes import RouteNameError
+from ansible_collections.snapkeep.nasha.plugins.module_utils._routes import RouteNameError, route_name_error
 
-try:
-    import voluptuous  # noqa: F401  pylint: disable=unused-import
-except ImportError as exc:
-    VOLUPTUOUS_IMPORT_ERROR = exc
-    VOLUPTUOUS_IMPORT_TRACEBACK = traceback.format_exc()
-else:
-    VOLUPTUOUS_IMPORT_ERROR = None
-    VOLUPTUOUS_IMPORT_TRACEBACK = None
+# The defaults of the numeric options, written once: the argument specs take them from here, and
+# ansible-test's validate-modules checks that the documentation says the same.
+API_TIMEOUT_DEFAULT = 30
+API_RETRIES_DEFAULT = 4
+WAIT_TIMEOUT_DEFAULT = 600
+MAX_CONCURRENT_REQUESTS_DEFAULT = 4
 
+# The lowest value of each numeric option, and how a message says it.
+OPTION_MINIMUMS = dict(
+    api_timeout=(1, "1 second or more"),
+    api_retries=(0, "0 or more"),
+    wait_timeout=(1, "1 second or more"),
+    max_concurrent_requests=(1, "1 or more"),
+)
 
 COMMON_ARGUMENT_SPEC = dict(
     endpoint=dict(type="str", fallback=(env_fallback, ["OVH_ENDPOINT"])),
@@ -38,38 +42,55 @@ COMMON_ARGUMENT_SPEC = dict(
     consumer_key=dict(type="str", no_log=True, fallback=(env_fallback, ["OVH_CONSUMER_KEY"])),
     client_id=dict(type="str", no_log=False, fallback=(env_fallback, ["OVH_CLIENT_ID"])),
     client_secret=dict(type="str", no_log=True, fallback=(env_fallback, ["OVH_CLIENT_SECRET"])),
-    api_timeout=dict(type="int", default=30),
-    api_retries=dict(type="int", default=4),
+    api_timeout=dict(type="int", default=API_TIMEOUT_DEFAULT),
+    api_retries=dict(type="int", default=API_RETRIES_DEFAULT),
 )
 
 WAIT_ARGUMENT_SPEC = dict(
     wait=dict(type="bool", default=True),
-    wait_timeout=dict(type="int", default=600),
+    wait_timeout=dict(type="int", default=WAIT_TIMEOUT_DEFAULT),
+)
+
+CONCURRENCY_ARGUMENT_SPEC = dict(
+    max_concurrent_requests=dict(type="int", default=MAX_CONCURRENT_REQUESTS_DEFAULT),
 )
 
 
 def limits_problem(params):
-    """Why api_timeout, api_retries or wait_timeout is out of range, or None."""
-    if params.get("api_timeout") is not None and params["api_timeout"] < 1:
-        return "api_timeout must be 1 second or more, not %s" % params["api_timeout"]
-    if params.get("api_retries") is not None and params["api_retries"] < 0:
-        return "api_retries must be 0 or more, not %s" % params["api_retries"]
-    if params.get("wait_timeout") is not None and params["wait_timeout"] < 1:
-        return "wait_timeout must be 1 second or more, not %s" % params["wait_timeout"]
+    """Why a numeric option of OPTION_MINIMUMS is below its lowest value, or None."""
+    for name, (minimum, wording) in OPTION_MINIMUMS.items():
+        if params.get(name) is not None and params[name] < minimum:
+            return "%s must be %s, not %s" % (name, wording, params[name])
     return None
+
+
+def _change_text(change):
+    """"add day-1", "remove hour-1", "delete snap-x": one change of a WriteOutcome, as the messages say it."""
+    return "%s %s" % (change[0], change[1])
+
+
+def outcome_message(outcome):
+    """The first error of a WriteOutcome, then what was applied, what failed and what was not attempted."""
+    parts = [str(outcome.error)]
+    for label, changes in (("applied", outcome.applied), ("still pending", outcome.pending),
+                           ("failed", [change for change, dummy in outcome.failed]),
+                           ("not attempted", outcome.not_attempted)):
+        parts.append("%s: %s" % (label, ", ".join(_change_text(change) for change in changes) or "none"))
+    return "; ".join(parts)
 
 
 class NashaModule:
     """Small base owning the AnsibleModule, the OvhApi and the result."""
 
-    def __init__(self, argument_spec, **module_kwargs):
+    def __init__(self, argument_spec, libraries=(), **module_kwargs):
+        """libraries: (name, import error or None, traceback) of each library the module imports beyond python-ovh,
+        which every module needs."""
         spec = copy.deepcopy(COMMON_ARGUMENT_SPEC)
         spec.update(argument_spec)
         self.module = AnsibleModule(argument_spec=spec, **module_kwargs)
         # An endpoint URL with user:password@ is refused; its password is still hidden from every output.
         self.module.no_log_values.update(userinfo_values(self.module.params.get("endpoint")))
-        for library, error, error_traceback in (("ovh", OVH_IMPORT_ERROR, OVH_IMPORT_TRACEBACK),
-                                                ("voluptuous", VOLUPTUOUS_IMPORT_ERROR, VOLUPTUOUS_IMPORT_TRACEBACK)):
+        for library, error, error_traceback in (("ovh", OVH_IMPORT_ERROR, OVH_IMPORT_TRACEBACK),) + tuple(libraries):
             if error is not None:
                 self.module.fail_json(msg=missing_required_lib(library), exception=error_traceback)
         problem = limits_problem(self.module.params)
@@ -98,6 +119,20 @@ class NashaModule:
     def fail(self, msg, **kwargs):
         kwargs["msg"] = msg
         self.module.fail_json(**scrub(kwargs, self._secrets()))
+
+    def check_route_names(self, **names):
+        """Fail before any request when a service or partition name would change the route of a request."""
+        for label, value in names.items():
+            error = route_name_error(label, value)
+            if error:
+                self.fail(error)
+
+    def fail_with_outcome(self, outcome, **result):
+        """Fail with a WriteOutcome's message, the facts of its first error (HTTP status, query id...) and `result`."""
+        kwargs = outcome.error.to_fail_kwargs() if hasattr(outcome.error, "to_fail_kwargs") else {}
+        kwargs.pop("msg", None)
+        kwargs.update(result)
+        self.fail(outcome_message(outcome), **kwargs)
 
     def run(self, fn):
         """Exit with the result of fn(); an OvhApiError or a name no route can hold becomes a failure with its

@@ -12,6 +12,7 @@ Everything here is pure: no HTTP and no AnsibleModule. The plans come from the p
 from __future__ import annotations
 
 import difflib
+import traceback
 import typing
 
 from ansible.module_utils.parsing.convert_bool import BOOLEANS_FALSE, BOOLEANS_TRUE
@@ -42,11 +43,13 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils import _rotation
 
 try:
     import voluptuous as vol
-except ImportError as exc:  # reported by the module that needs it
+except ImportError as exc:  # reported by the modules that import this file, with missing_required_lib
     vol = None
     VOLUPTUOUS_IMPORT_ERROR = exc
+    VOLUPTUOUS_IMPORT_TRACEBACK = traceback.format_exc()
 else:
     VOLUPTUOUS_IMPORT_ERROR = None
+    VOLUPTUOUS_IMPORT_TRACEBACK = None
 
 
 # The names under which the role declares the layers; messages use them since that is what users write.

@@ -24,30 +24,12 @@ extends_documentation_fragment:
   - snapkeep.nasha.ovh.wait
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
+  - snapkeep.nasha.attributes
+  - snapkeep.nasha.partition
 attributes:
-  check_mode:
-    support: full
-    details: No write request is sent; C(changed), the diff and the return values are what a real run would report.
   diff_mode:
-    support: full
     details: The diff shows C(state), C(name) and C(expiration) before and after.
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership:
-      - snapkeep.nasha.ovh
 options:
-  service_name:
-    description:
-      - The internal name of the NAS-HA service, for example V(zpool-123456).
-    type: str
-    required: true
-  partition_name:
-    description:
-      - The name of the partition on that service.
-    type: str
-    required: true
   name:
     description:
       - The name of the snapshot. It appears on the mounted share as C(.zfs/snapshot/<name>).
@@ -200,8 +182,122 @@ expiration_mismatch:
   sample: false
 """
 
+import datetime
+
 from ansible_collections.snapkeep.nasha.plugins.module_utils._base import NashaModule, WAIT_ARGUMENT_SPEC
-from ansible_collections.snapkeep.nasha.plugins.module_utils._operations import ensure_custom_snapshot
+from ansible_collections.snapkeep.nasha.plugins.module_utils._custom_snapshots import (
+    EXPIRATION_MISMATCH_CHOICES,
+    custom_name_error,
+    expiration_mismatch_warning,
+    find_custom_snapshot,
+    plan_custom_snapshot,
+)
+from ansible_collections.snapkeep.nasha.plugins.module_utils._expiration import lifetime_mismatch, parse_duration, parse_expiration
+from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient
+from ansible_collections.snapkeep.nasha.plugins.module_utils._routes import snapshot_path
+from ansible_collections.snapkeep.nasha.plugins.module_utils._tasks import task_summary
+
+
+def _declared_expiration(nasha, params, now):
+    """The expiration to compare and to send, validated before any request."""
+    if params["state"] == "absent" and (params["expiration"] is not None or params["expires_in"] is not None):
+        nasha.fail("state=absent takes no %s: a snapshot is deleted whatever its expiration"
+                   % ("expiration" if params["expiration"] is not None else "expires_in"))
+    if params["expiration"] is not None:
+        try:
+            expiration = parse_expiration(params["expiration"])
+        except ValueError as exc:
+            nasha.fail(str(exc))
+        if expiration <= now:
+            nasha.fail("expiration: %s is in the past (it is now %s UTC)" % (params["expiration"], now.strftime("%Y-%m-%dT%H:%M:%SZ")))
+        return expiration, expiration
+    if params["expires_in"] is not None:
+        try:
+            lifetime = parse_duration(params["expires_in"])
+        except ValueError as exc:
+            nasha.fail("expires_in: %s" % exc)
+        # Counted from the creation; an existing snapshot keeps its own, so there is nothing to compare.
+        return None, (now + lifetime).replace(microsecond=0)
+    return None, None
+
+
+def ensure_custom_snapshot(nasha):
+    """Create or delete one named snapshot; never recreate one to change its expiration. Returns the result."""
+    module = nasha.module
+    params = module.params
+    service_name, partition_name, name = params["service_name"], params["partition_name"], params["name"]
+    nasha.check_route_names(service_name=service_name, partition_name=partition_name)
+    now = datetime.datetime.now(datetime.timezone.utc)
+    compared_expiration, creation_expiration = _declared_expiration(nasha, params, now)
+    if params["state"] == "present":
+        error = custom_name_error(name)
+        if error:
+            nasha.fail("name: %s" % error)
+
+    client = NashaClient(nasha.api)
+    # The names, and for present the one snapshot concerned (the others only count towards OVHcloud's limit).
+    # absent needs no detail: a snapshot that expires between the list and a detail read would fail the run
+    # although absent holds (diff mode reads it, and takes one gone meanwhile as absent).
+    names = client.custom_snapshot_names(service_name, partition_name)
+    existing = dict((listed, None) for listed in names)
+    listed_name = find_custom_snapshot(names, name)
+    if listed_name is not None and (params["state"] == "present" or module._diff):
+        detail = client.custom_snapshot(service_name, partition_name, listed_name, missing_ok=params["state"] == "absent")
+        if detail is None:
+            existing.pop(listed_name)
+            listed_name = find_custom_snapshot(existing, name)
+        else:
+            existing[listed_name] = detail["expiration"]
+
+    try:
+        plan = plan_custom_snapshot(existing, name, params["state"],
+                                    compared_expiration if listed_name is not None else creation_expiration)
+    except ValueError as exc:
+        nasha.fail(str(exc))
+
+    mismatch = plan.expiration_mismatch
+    if listed_name is not None and params["state"] == "present" and params["expires_in"] is not None:
+        mismatch = lifetime_mismatch(existing[listed_name], parse_duration(params["expires_in"]), now)
+    result = dict(changed=plan.action is not None, expiration_mismatch=mismatch)
+    snapshot = plan.after
+    if mismatch and params["expiration_mismatch"] != "ignore":
+        message = expiration_mismatch_warning(service_name, partition_name, listed_name, plan.before["expiration"],
+                                              params["expiration"], params["expires_in"])
+        if params["expiration_mismatch"] == "fail":
+            nasha.fail(message, expiration_mismatch=True, changed=False)
+        module.warn(message)
+    if plan.action and not module.check_mode:
+        deadline = nasha.api.deadline(params["wait_timeout"])
+        if plan.action == "create":
+            task = client.create_custom_snapshot(service_name, partition_name, name, creation_expiration, deadline,
+                                                 wait=params["wait"])
+            if params["wait"]:
+                # Report the name as OVHcloud lists it and the expiration as it stores it.
+                snapshot = client.lookup_custom_snapshot(service_name, partition_name, name) or snapshot
+        else:
+            outcome = client.delete_custom_snapshots(service_name, partition_name, plan.listed_names, deadline,
+                                                     wait=params["wait"])
+            if outcome.error is not None:
+                nasha.fail_with_outcome(outcome, changed=outcome.changed,
+                                        deleted=[change[1] for change in outcome.applied + outcome.pending],
+                                        tasks=[task_summary(task) for task in outcome.tasks])
+            task = outcome.tasks[0]
+            result["deleted"] = list(plan.listed_names)
+            result["tasks"] = [task_summary(each) for each in outcome.tasks]
+        result["task"] = task_summary(task)
+
+    if snapshot is not None:
+        snapshot = dict(snapshot, service_name=service_name, partition_name=partition_name, path=snapshot_path(snapshot["name"]))
+    result["snapshot"] = snapshot
+    if module._diff:
+        result["diff"] = dict(before=_diff_side(plan.before, name), after=_diff_side(plan.after, name))
+    return result
+
+
+def _diff_side(snapshot, name):
+    if snapshot is None:
+        return dict(state="absent", name=name, expiration=None)
+    return dict(state="present", name=snapshot["name"], expiration=snapshot["expiration"])
 
 
 def main():
@@ -212,7 +308,7 @@ def main():
         state=dict(type="str", choices=["present", "absent"], default="present"),
         expiration=dict(type="str"),
         expires_in=dict(type="str"),
-        expiration_mismatch=dict(type="str", choices=["warn", "ignore", "fail"], default="warn"),
+        expiration_mismatch=dict(type="str", choices=list(EXPIRATION_MISMATCH_CHOICES), default="warn"),
     )
     argument_spec.update(WAIT_ARGUMENT_SPEC)
     nasha = NashaModule(argument_spec, supports_check_mode=True, mutually_exclusive=[("expiration", "expires_in")])

@@ -23,30 +23,12 @@ extends_documentation_fragment:
   - snapkeep.nasha.ovh.wait
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
+  - snapkeep.nasha.attributes
+  - snapkeep.nasha.partition
 attributes:
-  check_mode:
-    support: full
-    details: No write request is sent; C(changed), the diff and the return values are what a real run would report.
   diff_mode:
-    support: full
     details: The diff shows the allowed blocks before and after (the declared ones, or all of them with O(purge=true)).
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership:
-      - snapkeep.nasha.ovh
 options:
-  service_name:
-    description:
-      - The internal name of the NAS-HA service, for example V(zpool-123456).
-    type: str
-    required: true
-  partition_name:
-    description:
-      - The name of the partition on that service.
-    type: str
-    required: true
   ip:
     description:
       - One IP address or CIDR block, such as V(203.0.113.4) or V(198.51.100.0/24).
@@ -197,9 +179,60 @@ tasks:
       sample: backups
 """
 
-from ansible_collections.snapkeep.nasha.plugins.module_utils._access import ACCESS_TYPES
+from ansible_collections.snapkeep.nasha.plugins.module_utils._access import ACCESS_TYPES, blocks_to_read, declared_entries, plan_access
+from ansible_collections.snapkeep.nasha.plugins.module_utils._access_client import AccessClient
 from ansible_collections.snapkeep.nasha.plugins.module_utils._base import NashaModule, WAIT_ARGUMENT_SPEC
-from ansible_collections.snapkeep.nasha.plugins.module_utils._operations import ensure_partition_access
+from ansible_collections.snapkeep.nasha.plugins.module_utils._tasks import task_summary
+
+
+def ensure_partition_access(nasha):
+    """Allow or remove IP blocks on one partition (with purge, exactly the declared list); returns the result."""
+    module = nasha.module
+    params = module.params
+    service_name, partition_name = params["service_name"], params["partition_name"]
+    nasha.check_route_names(service_name=service_name, partition_name=partition_name)
+    if params["ip"] is not None:
+        entries = [dict(ip=params["ip"], type=params["type"], description=params["description"])]
+    else:
+        entries = params["access_list"]
+    try:
+        declared = declared_entries(entries)
+    except ValueError as exc:
+        nasha.fail(str(exc))
+    if params["purge"] and params["state"] == "absent":
+        nasha.fail("purge applies with state=present only")
+
+    client = AccessClient(nasha.api)
+    listed = client.access_blocks(service_name, partition_name)
+    current = dict((block, None) for block in listed)
+    for block in blocks_to_read(listed, declared, params["state"], params["purge"]):
+        current[block] = client.access_entry(service_name, partition_name, listed[block])
+    plan = plan_access(current, declared, params["state"], params["purge"])
+
+    tasks = []
+    if plan.changed and not module.check_mode:
+        deadline = nasha.api.deadline(params["wait_timeout"])
+        outcome = client.apply_access(service_name, partition_name, plan, listed, deadline, wait=params["wait"])
+        tasks = outcome.tasks
+        if outcome.error is not None:
+            nasha.fail_with_outcome(outcome, changed=outcome.changed, tasks=[task_summary(task) for task in tasks])
+    declared_ips = set(entry.ip for entry in declared)
+
+    def shown(access_entries):
+        # Without purge only the declared blocks are read and reported.
+        return list(access_entries) if params["purge"] else [entry for entry in access_entries if entry["ip"] in declared_ips]
+
+    result = dict(
+        changed=plan.changed,
+        access=shown(plan.after),
+        added=[entry["ip"] for entry in plan.to_add if entry["ip"] not in plan.replaced],
+        removed=[block for block in plan.to_remove if block not in plan.replaced],
+        replaced=list(plan.replaced),
+        tasks=[task_summary(task) for task in tasks],
+    )
+    if module._diff:
+        result["diff"] = dict(before=dict(access=shown(plan.before)), after=dict(access=shown(plan.after)))
+    return result
 
 
 def main():

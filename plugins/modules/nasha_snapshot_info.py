@@ -21,18 +21,7 @@ extends_documentation_fragment:
   - snapkeep.nasha.ovh
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads.
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership:
-      - snapkeep.nasha.ovh
+  - snapkeep.nasha.attributes.read_only
 options:
   service_name:
     description:
@@ -158,8 +147,67 @@ services:
               sample: .zfs/snapshot/before-upgrade
 """
 
-from ansible_collections.snapkeep.nasha.plugins.module_utils._base import NashaModule
-from ansible_collections.snapkeep.nasha.plugins.module_utils._operations import collect_snapshot_info
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.snapkeep.nasha.plugins.module_utils._base import CONCURRENCY_ARGUMENT_SPEC, NashaModule
+from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient
+from ansible_collections.snapkeep.nasha.plugins.module_utils._routes import partition_path, service_path, share_sources, snapshot_path
+
+
+def collect_snapshot_info(nasha):
+    """Services, their partitions, each one's schedule and custom snapshots; returns the result.
+
+    Reads run a few at a time (max_concurrent_requests), level by level, so that no read waits on another
+    inside the pool.
+    """
+    params = nasha.module.params
+    nasha.check_route_names(**dict((label, params[label]) for label in ("service_name", "partition_name")
+                                   if params[label] is not None))
+    client = NashaClient(nasha.api)
+    service_names = [params["service_name"]] if params["service_name"] else sorted(client.service_names())
+
+    with ThreadPoolExecutor(max_workers=params["max_concurrent_requests"]) as pool:
+        if params["partition_name"]:
+            partition_lists = [[params["partition_name"]]]
+        else:
+            partition_lists = [sorted(names) for names in pool.map(client.partition_names, service_names)]
+        pairs = [(service_name, partition_name)
+                 for service_name, partitions in zip(service_names, partition_lists) for partition_name in partitions]
+        schedules = list(pool.map(lambda pair: client.snapshot_types(*pair), pairs))
+        # One read per service (its IP) and one per partition (protocol, space used by snapshots).
+        service_details, partition_details = [None] * len(service_names), [None] * len(pairs)
+        if params["share_details"]:
+            service_details = list(pool.map(
+                lambda name: nasha.api.get(service_path(name), "read service %s" % name) or {}, service_names))
+            partition_details = list(pool.map(
+                lambda pair: nasha.api.get(partition_path(*pair), "read partition %s of service %s" % (pair[1], pair[0])) or {},
+                pairs))
+        custom_lists = [[] for dummy in pairs]
+        if params["custom_snapshots"]:
+            name_lists = list(pool.map(lambda pair: sorted(client.custom_snapshot_names(*pair)), pairs))
+            wanted = [(pair, name) for pair, names in zip(pairs, name_lists) for name in names]
+            details = list(pool.map(lambda item: client.custom_snapshot(item[0][0], item[0][1], item[1], missing_ok=True), wanted))
+            by_pair = dict((pair, []) for pair in pairs)
+            for (pair, name), detail in zip(wanted, details):
+                if detail is not None:  # gone between the list and the read: OVHcloud deletes expired ones itself
+                    by_pair[pair].append(detail)
+            custom_lists = [by_pair[pair] for pair in pairs]
+
+    services = dict((service_name, dict(service_name=service_name, partitions=[])) for service_name in service_names)
+    for service_name, detail in zip(service_names, service_details):
+        if detail is not None:
+            services[service_name]["ip"] = detail.get("ip")
+    for (service_name, partition_name), snapshot_types, custom_snapshots, detail in zip(
+            pairs, schedules, custom_lists, partition_details):
+        partition = dict(partition_name=partition_name, snapshot_types=snapshot_types,
+                         custom_snapshots=[dict(snapshot, path=snapshot_path(snapshot["name"])) for snapshot in custom_snapshots])
+        if detail is not None:
+            nfs_export, cifs_share = share_sources(services[service_name]["ip"], service_name, partition_name,
+                                                   detail.get("protocol"))
+            partition.update(protocol=detail.get("protocol"), nfs_export=nfs_export, cifs_share=cifs_share,
+                             used_by_snapshots=detail.get("usedBySnapshots"))
+        services[service_name]["partitions"].append(partition)
+    return dict(changed=False, services=[services[service_name] for service_name in service_names])
 
 
 def main():
@@ -168,8 +216,8 @@ def main():
         partition_name=dict(type="str"),
         custom_snapshots=dict(type="bool", default=True),
         share_details=dict(type="bool", default=True),
-        max_concurrent_requests=dict(type="int", default=4),
     )
+    argument_spec.update(CONCURRENCY_ARGUMENT_SPEC)
     nasha = NashaModule(argument_spec, supports_check_mode=True, required_by={"partition_name": "service_name"})
     nasha.run(lambda: collect_snapshot_info(nasha))
 

@@ -31,24 +31,9 @@ extends_documentation_fragment:
   - snapkeep.nasha.ovh
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads.
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership:
-      - snapkeep.nasha.ovh
+  - snapkeep.nasha.attributes.read_only
+  - snapkeep.nasha.partition.service
 options:
-  service_name:
-    description:
-      - The internal name of the NAS-HA service, for example V(zpool-123456).
-    type: str
-    required: true
   templates:
     description:
       - Named policies that partitions refer to with their C(policy) key, for example V(gold) and V(bronze).
@@ -122,6 +107,8 @@ options:
       partitions:
         description: The name messages give to O(partitions).
         type: str
+requirements:
+  - voluptuous
 notes:
   - The OVHcloud API key needs C(GET) on C(/dedicated/nasha/*/partition*).
   - Every declared expiration must be in the future; C(snapshot_types) may not be an empty list, since OVHcloud's
@@ -377,8 +364,9 @@ creations:
       sample: 30d
 """
 
-from ansible_collections.snapkeep.nasha.plugins.module_utils._base import NashaModule
+from ansible_collections.snapkeep.nasha.plugins.module_utils._base import CONCURRENCY_ARGUMENT_SPEC, NashaModule
 from ansible_collections.snapkeep.nasha.plugins.module_utils._operations import plan_service
+from ansible_collections.snapkeep.nasha.plugins.module_utils._policy import VOLUPTUOUS_IMPORT_ERROR, VOLUPTUOUS_IMPORT_TRACEBACK
 
 
 def main():
@@ -388,7 +376,6 @@ def main():
         defaults=dict(type="dict"),
         partitions=dict(type="list", elements="raw"),
         all_partitions=dict(type="bool", default=False),
-        max_concurrent_requests=dict(type="int", default=4),
         fail_on_errors=dict(type="bool", default=True),
         expiration_mismatch=dict(type="str", choices=["warn", "ignore", "fail"], default="warn"),
         message_names=dict(type="dict", options=dict(
@@ -397,7 +384,9 @@ def main():
             partitions=dict(type="str"),
         )),
     )
-    nasha = NashaModule(argument_spec, supports_check_mode=True)
+    argument_spec.update(CONCURRENCY_ARGUMENT_SPEC)
+    nasha = NashaModule(argument_spec, supports_check_mode=True,
+                        libraries=[("voluptuous", VOLUPTUOUS_IMPORT_ERROR, VOLUPTUOUS_IMPORT_TRACEBACK)])
     nasha.run(lambda: plan_service(nasha))
 
 

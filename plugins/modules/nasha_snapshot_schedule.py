@@ -31,32 +31,12 @@ extends_documentation_fragment:
   - snapkeep.nasha.ovh.wait
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
+  - snapkeep.nasha.attributes
+  - snapkeep.nasha.partition
 attributes:
-  check_mode:
-    support: full
-    details: No write request is sent; C(changed), the diff and the return values are what a real run would report.
   diff_mode:
-    support: full
     details: The diff shows the sorted O(snapshot_types) before and after.
-  platform:
-    platforms: all
-  action_group:
-    support: full
-    membership:
-      - snapkeep.nasha.ovh
 options:
-  service_name:
-    description:
-      - The internal name of the NAS-HA service, for example V(zpool-123456).
-    type: str
-    required: true
-  partition_name:
-    description:
-      - The name of the partition on that service.
-      - Names that could change the route of a request (V(.), V(..), empty, or holding C(/), C(\), C(%), C(?), C(#)
-        or a control character) are refused before any request; the same holds for O(service_name).
-    type: str
-    required: true
   snapshot_types:
     description:
       - The automatic snapshot types.
@@ -196,8 +176,53 @@ tasks:
 """
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils._base import NashaModule, WAIT_ARGUMENT_SPEC
-from ansible_collections.snapkeep.nasha.plugins.module_utils._schedule import SNAPSHOT_TYPES
-from ansible_collections.snapkeep.nasha.plugins.module_utils._operations import ensure_schedule
+from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient
+from ansible_collections.snapkeep.nasha.plugins.module_utils._schedule import SNAPSHOT_TYPES, plan_schedule
+from ansible_collections.snapkeep.nasha.plugins.module_utils._tasks import task_summary
+
+
+def _types(changes, action):
+    return [change.snapshot_type for change in changes if change.action == action]
+
+
+def ensure_schedule(nasha):
+    """Make the scheduled snapshot types of one partition match the declaration; returns the result."""
+    module = nasha.module
+    params = module.params
+    service_name, partition_name = params["service_name"], params["partition_name"]
+    nasha.check_route_names(service_name=service_name, partition_name=partition_name)
+    client = NashaClient(nasha.api)
+
+    plan = plan_schedule(client.snapshot_types(service_name, partition_name), params["snapshot_types"],
+                         params["state"], params["purge"])
+    tasks = []
+    if plan.changed and not module.check_mode:
+        deadline = nasha.api.deadline(params["wait_timeout"])
+        outcome = client.apply_schedule(service_name, partition_name, plan, deadline, wait=params["wait"])
+        tasks = outcome.tasks
+        if outcome.error is not None:
+            done = outcome.applied + outcome.pending
+            nasha.fail_with_outcome(
+                outcome,
+                changed=outcome.changed,
+                added=_types(done, "add"),
+                removed=_types(done, "remove"),
+                failed_changes=[dict(action=change.action, snapshot_type=change.snapshot_type, error=message)
+                                for change, message in outcome.failed],
+                not_attempted=[dict(action=change.action, snapshot_type=change.snapshot_type) for change in outcome.not_attempted],
+                tasks=[task_summary(task) for task in tasks],
+            )
+
+    result = dict(
+        changed=plan.changed,
+        snapshot_types=list(plan.after),
+        added=list(plan.to_add),
+        removed=list(plan.to_remove),
+        tasks=[task_summary(task) for task in tasks],
+    )
+    if module._diff:
+        result["diff"] = dict(before=dict(snapshot_types=list(plan.before)), after=dict(snapshot_types=list(plan.after)))
+    return result
 
 
 def main():

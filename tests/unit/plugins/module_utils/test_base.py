@@ -17,7 +17,6 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils import _base  # noq
 from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApi, OvhApiError  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.snapkeep.nasha.plugins.module_utils._base import NashaModule  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.snapkeep.nasha.plugins.module_utils._routes import route_name_error, service_path  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.snapkeep.nasha.plugins.module_utils._operations import ensure_partition_access  # noqa: E402  pylint: disable=wrong-import-position
 
 APP_SECRET = "APPSECRET-0cc175b9c0f1b6a8"
 CONSUMER_KEY = "CONSUMERKEY-92eb5ffee6ae2fec"
@@ -112,29 +111,6 @@ def test_run_turns_a_name_no_route_can_hold_into_a_clean_failure():
     assert failed.value.args[0]["msg"] == route_name_error("service_name", "../me")
 
 
-@pytest.mark.parametrize("names, label", [(dict(service_name="zpool-1/x"), "service_name"),
-                                          (dict(partition_name=".."), "partition_name")])
-def test_partition_access_refuses_a_name_no_route_can_hold_before_any_request(names, label):
-    args = dict(service_name="zpool-1", partition_name="backups", ip="192.0.2.1", type="readonly", description=None,
-                access_list=None, state="present", purge=False, wait=True, wait_timeout=60)
-    args.update(names)
-
-    class Nasha:
-        module = type("Module", (), dict(params=args, check_mode=False))
-
-        @property
-        def api(self):
-            raise AssertionError("no request may be sent")
-
-        @staticmethod
-        def fail(msg, **kwargs):
-            raise FailJson(dict(kwargs, msg=msg))
-
-    with pytest.raises(FailJson) as failed:
-        ensure_partition_access(Nasha())
-    assert failed.value.args[0]["msg"] == route_name_error(label, names[label])
-
-
 def test_run_exits_with_the_result():
     nasha = make_module(connection(service_name="zpool-1"))
     with pytest.raises(ExitJson) as exited:
@@ -180,10 +156,12 @@ def test_remote_plain_http_endpoint_fails():
 @pytest.mark.parametrize("values,message", [
     (dict(api_timeout=0), "api_timeout must be 1 second or more"),
     (dict(api_retries=-1), "api_retries must be 0 or more"),
+    (dict(max_concurrent_requests=0), "max_concurrent_requests must be 1 or more, not 0"),
 ])
 def test_limits_fail_before_any_request(values, message):
+    spec = dict(service_name=dict(type="str", required=True), **_base.CONCURRENCY_ARGUMENT_SPEC)
     with pytest.raises(FailJson) as failed:
-        make_module(connection(service_name="zpool-1", **values))
+        make_module(connection(service_name="zpool-1", **values), spec=spec)
     assert message in failed.value.args[0]["msg"]
 
 
@@ -201,6 +179,23 @@ def test_missing_library_fails_with_missing_required_lib(monkeypatch):
         make_module(connection(service_name="zpool-1"))
     assert "ovh" in failed.value.args[0]["msg"]
     assert failed.value.args[0]["exception"] == "Traceback: No module named 'ovh'"
+
+
+def test_a_library_a_module_names_is_reported_missing_with_missing_required_lib():
+    with module_args(connection(service_name="zpool-1")):
+        with pytest.raises(FailJson) as failed:
+            NashaModule(dict(service_name=dict(type="str", required=True)),
+                        libraries=[("voluptuous", ImportError("No module named 'voluptuous'"), "Traceback: voluptuous")])
+    assert "voluptuous" in failed.value.args[0]["msg"]
+    assert failed.value.args[0]["exception"] == "Traceback: voluptuous"
+
+
+def test_check_route_names_fails_on_the_first_name_no_route_can_hold():
+    nasha = make_module(connection(service_name="zpool-1"))
+    nasha.check_route_names(service_name="zpool-1", partition_name="backups")
+    with pytest.raises(FailJson) as failed:
+        nasha.check_route_names(service_name="zpool-1", partition_name="..")
+    assert failed.value.args[0]["msg"] == route_name_error("partition_name", "..")
 
 
 def test_fail_scrubs_secrets():

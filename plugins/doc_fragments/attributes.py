@@ -1,0 +1,46 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, snapkeep.nasha contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """The attributes of the modules that call the OVHcloud API.
+
+    Used with ansible.builtin.action_common_attributes and its ACTIONGROUPS, which describe each attribute; these
+    say how far the modules support them. A module adds the details of its own diff under diff_mode.
+    """
+
+    # A module that changes something: check mode and diff mode are fully supported.
+    DOCUMENTATION = r"""
+options: {}
+attributes:
+  check_mode:
+    support: full
+    details: No write request is sent; C(changed), the diff and the return values are what a real run would report.
+  diff_mode:
+    support: full
+  platform:
+    platforms: all
+  action_group:
+    support: full
+    membership:
+      - snapkeep.nasha.ovh
+"""
+
+    # A module that only reads.
+    READ_ONLY = r"""
+options: {}
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads.
+  diff_mode:
+    support: none
+  platform:
+    platforms: all
+  action_group:
+    support: full
+    membership:
+      - snapkeep.nasha.ovh
+"""
