@@ -7,8 +7,9 @@ from __future__ import annotations
 class ModuleDocFragment:
     """The attributes of the modules that call the OVHcloud API.
 
-    Used with ansible.builtin.action_common_attributes and its ACTIONGROUPS, which describe each attribute; these
-    say how far the modules support them. A module adds the details of its own diff under diff_mode.
+    ansible.builtin.action_common_attributes and its ACTIONGROUPS describe each attribute; these fragments say how far
+    the modules support them. List them before the builtin ones: the first fragment that sets a key wins. A module
+    adds the details of its own diff under diff_mode.
     """
 
     # A module that changes something: check mode and diff mode are fully supported.

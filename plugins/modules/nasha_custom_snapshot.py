@@ -22,9 +22,9 @@ author:
 extends_documentation_fragment:
   - snapkeep.nasha.ovh
   - snapkeep.nasha.ovh.wait
+  - snapkeep.nasha.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
-  - snapkeep.nasha.attributes
   - snapkeep.nasha.partition
 attributes:
   diff_mode:

@@ -19,9 +19,9 @@ author:
   - snapkeep.nasha contributors (@snapkeep)
 extends_documentation_fragment:
   - snapkeep.nasha.ovh
+  - snapkeep.nasha.attributes.read_only
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
-  - snapkeep.nasha.attributes.read_only
 options:
   service_name:
     description:

@@ -29,9 +29,9 @@ author:
   - snapkeep.nasha contributors (@snapkeep)
 extends_documentation_fragment:
   - snapkeep.nasha.ovh
+  - snapkeep.nasha.attributes.read_only
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
-  - snapkeep.nasha.attributes.read_only
   - snapkeep.nasha.partition.service
 options:
   templates:
