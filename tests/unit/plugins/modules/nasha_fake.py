@@ -47,6 +47,11 @@ def refusal(status=400, message="Invalid parameter", error_class="Client::BadReq
     return cls(message, response=_Response(status, {"class": error_class, "message": message}))
 
 
+def _segments(path):
+    """The segments of a path, each decoded: an access block travels with its "/" as %2F."""
+    return [unquote(segment) for segment in path.split("/")]
+
+
 class FakeOvhClient:
     """Stands for ovh.Client over one NAS-HA service (SVC) and its partitions.
 
@@ -85,13 +90,13 @@ class FakeOvhClient:
     def get(self, path, **query):
         self.calls.append(("GET", path, query or None))
         self._refuse("GET", path)
-        return self._read(unquote(path), query)
+        return self._read(path, query)
 
     def call(self, method, path, data=None, need_auth=True):
         assert need_auth is True
         self.calls.append((method, path, data))
         self._refuse(method, path)
-        return self._write(method, unquote(path), data)
+        return self._write(method, path, data)
 
     def _refuse(self, method, path):
         error = self.refusals.get((method, path))
@@ -105,7 +110,7 @@ class FakeOvhClient:
         return self.partitions[parts[index]]
 
     def _read(self, path, query):
-        parts = path.split("/")  # ['', 'dedicated', 'nasha', svc, 'partition', name, what, item]
+        parts = _segments(path)  # ['', 'dedicated', 'nasha', svc, 'partition', name, what, item]
         if path == "/dedicated/nasha":
             return [SVC]
         if len(parts) == 4:
@@ -135,7 +140,7 @@ class FakeOvhClient:
         raise AssertionError("unexpected GET %s" % path)
 
     def _write(self, method, path, data):
-        parts = path.split("/")
+        parts = _segments(path)
         partition = self._partition(parts, 5)
         final = self.failing_tasks.get((method, path), "done")
         what = parts[6]
