@@ -147,15 +147,6 @@ class NashaClient:
             raise
         return {"name": listed_name, "expiration": (detail or {}).get("expiration")}
 
-    def custom_snapshots(self, service_name, partition_name):
-        """{listed name: expiration as reported (text or None)} for every custom snapshot."""
-        snapshots = {}
-        for name in self.custom_snapshot_names(service_name, partition_name):
-            detail = self.custom_snapshot(service_name, partition_name, name, missing_ok=True)
-            if detail is not None:
-                snapshots[name] = detail["expiration"]
-        return snapshots
-
     def lookup_custom_snapshot(self, service_name, partition_name, name):
         """The custom snapshot `name` as OVHcloud lists it (with or without the "snap-" prefix), or None."""
         listed_name = find_custom_snapshot(self.custom_snapshot_names(service_name, partition_name), name)

@@ -270,14 +270,9 @@ def _rotation_duplicates(value):
     return value
 
 
-def _policy_fields(with_defaults):
-    """The policy keys; with defaults for a merged policy, without for one layer (absent means "not declared")."""
-    def key(name):
-        if with_defaults and POLICY_DEFAULTS[name] is not None:
-            return vol.Optional(name, default=POLICY_DEFAULTS[name])
-        if with_defaults:
-            return vol.Optional(name, default=None)
-        return vol.Optional(name)
+def _policy_fields():
+    """The policy keys of one layer, without defaults: a key left out is not declared (see _merge)."""
+    key = vol.Optional
     return {
         key("snapshot_types"): _optional(_not_empty(_list_of(_snapshot_type))),
         key("purge_snapshot_types"): _boolean,
@@ -288,18 +283,12 @@ def _policy_fields(with_defaults):
     }
 
 
-def policy_schema():
-    """The schema of one merged partition policy; it fills in the default of every key left out."""
-    _require_voluptuous()
-    return vol.Schema(_policy_fields(with_defaults=True))
-
-
 def _layer_schema():
-    return vol.Schema(_policy_fields(with_defaults=False))
+    return vol.Schema(_policy_fields())
 
 
 def _partition_schema():
-    fields = _policy_fields(with_defaults=False)
+    fields = _policy_fields()
     fields[vol.Required("name")] = _text
     fields[vol.Optional("policy")] = _optional(_text)
     return vol.Schema(fields)
@@ -308,23 +297,6 @@ def _partition_schema():
 def _require_voluptuous():
     if vol is None:
         raise RuntimeError("the Python library voluptuous is needed to validate snapshot policies: %s" % VOLUPTUOUS_IMPORT_ERROR)
-
-
-def validate_policy(policy, now=None):
-    """Return one merged policy with every key filled in; PolicyError (paths relative to the policy) if invalid.
-
-    With `now`, a declared expiration that has passed is an error too.
-    """
-    def report(path, message):
-        return "%s: %s" % (path, message)
-
-    validated = _validated(policy_schema(), policy, "policy", report)
-    errors = _past_expirations(validated, "policy", report, now)
-    if errors:
-        raise PolicyError(errors)
-    merged = _merge(validated)
-    _raise_rotation_problems({"policy": merged}, report)
-    return merged
 
 
 def _past_expirations(layer, prefix, report, now):

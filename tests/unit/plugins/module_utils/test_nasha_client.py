@@ -229,26 +229,6 @@ def test_snapshot_types_lets_a_not_found_error_through(clock):
     assert err.value is error
 
 
-def test_custom_snapshots_reads_each_expiration(clock):
-    api, client, dummy_sleeps = make(clock, customs={"snap-a": "2026-12-31T10:00:00Z", "b": None})
-    assert client.custom_snapshots(SVC, PART) == {"snap-a": "2026-12-31T10:00:00Z", "b": None}
-    assert [call[1] for call in api.calls] == [BASE + "/customSnapshot", BASE + "/customSnapshot/snap-a", BASE + "/customSnapshot/b"]
-    assert api.calls[1][2] == "read custom snapshot snap-a of partition backups on service zpool-1"
-
-
-def test_custom_snapshots_skips_one_that_expired_meanwhile(clock):
-    api, client, dummy_sleeps = make(clock, customs={"gone": None, "kept": None})
-    api.get_errors[BASE + "/customSnapshot/gone"] = ApiError("The requested object (name = gone) does not exist", status=404)
-    assert client.custom_snapshots(SVC, PART) == {"kept": None}
-
-
-def test_custom_snapshots_lets_other_errors_through(clock):
-    api, client, dummy_sleeps = make(clock, customs={"a": None})
-    api.get_errors[BASE + "/customSnapshot/a"] = ApiError("Internal error", status=500)
-    with pytest.raises(client_module.OvhApiError, match="Internal error"):
-        client.custom_snapshots(SVC, PART)
-
-
 # ------------------------------------------------------------------ schedule
 
 

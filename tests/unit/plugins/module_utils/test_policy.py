@@ -22,8 +22,13 @@ def merge_errors(*args, **kwargs):
 
 
 def full(**keys):
-    """A merged policy with the defaults of every key not given."""
-    return policy.validate_policy(keys)
+    """The merged policy of a partition whose only declared keys are `keys` (in the defaults layer)."""
+    return policy.merge_policy(SERVICE, None, keys, ["p"])["p"]
+
+
+def in_defaults(message):
+    """A message about the policy's `policy.<path>`, as merge_policy says it of the defaults layer."""
+    return "%s: %s%s" % (SERVICE, policy.DEFAULTS_VARIABLE, message[len("policy"):])
 
 
 def snapshot(name, expiration=None, expires_in=None, state="present"):
@@ -33,8 +38,8 @@ def snapshot(name, expiration=None, expires_in=None, state="present"):
 # ------------------------------------------------------------------ the schema of one merged policy
 
 
-def test_validate_policy_fills_in_the_defaults():
-    assert policy.validate_policy({}) == {
+def test_a_policy_gets_the_default_of_every_key_no_layer_declares():
+    assert full() == {
         "snapshot_types": None,
         "purge_snapshot_types": True,
         "custom_snapshots": [],
@@ -44,13 +49,13 @@ def test_validate_policy_fills_in_the_defaults():
     }
 
 
-def test_validate_policy_fills_in_the_state_of_custom_snapshots():
-    validated = policy.validate_policy({"custom_snapshots": [{"name": "keep", "expires_in": "7d"}]})
+def test_a_policy_gets_the_state_of_its_custom_snapshots_filled_in():
+    validated = full(custom_snapshots=[{"name": "keep", "expires_in": "7d"}])
     assert validated["custom_snapshots"] == [{"name": "keep", "expiration": None, "expires_in": "7d", "state": "present"}]
 
 
-def test_validate_policy_accepts_the_booleans_ansible_accepts():
-    validated = policy.validate_policy({"purge_snapshot_types": "no", "purge_custom_snapshots": "yes"})
+def test_a_policy_accepts_the_booleans_ansible_accepts():
+    validated = full(purge_snapshot_types="no", purge_custom_snapshots="yes")
     assert validated["purge_snapshot_types"] is False
     assert validated["purge_custom_snapshots"] is True
 
@@ -73,11 +78,10 @@ def test_validate_policy_accepts_the_booleans_ansible_accepts():
         ({"custom_snapshots": ["a"]}, "policy.custom_snapshots[0]: must be a dictionary, not 'a'"),
     ],
 )
-def test_validate_policy_refuses(declared, message):
-    with pytest.raises(policy.PolicyError) as raised:
-        policy.validate_policy(declared)
-    assert len(raised.value.errors) == 1
-    assert raised.value.errors[0].startswith(message)
+def test_a_policy_is_refused(declared, message):
+    errors = merge_errors(None, declared, ["p"])
+    assert len(errors) == 1
+    assert errors[0].startswith(in_defaults(message))
 
 
 # ------------------------------------------------------------------ merge: precedence
@@ -228,12 +232,6 @@ def test_a_past_expiration_is_a_validation_error_when_now_is_given():
         "a snapshot declared absent takes no expiration or expires_in",
     ]
     assert policy.merge_policy(SERVICE, None, None, declared[:1], now=NOW - datetime.timedelta(days=3650))
-
-
-def test_validate_policy_refuses_a_past_expiration_when_now_is_given():
-    with pytest.raises(policy.PolicyError) as raised:
-        policy.validate_policy({"custom_snapshots": [{"name": "a", "expiration": "2026-01-01"}]}, now=NOW)
-    assert raised.value.errors == ["policy.custom_snapshots[0] (a).expiration: 2026-01-01 is in the past (it is now 2026-03-01T12:00:00Z UTC)"]
 
 
 # ------------------------------------------------------------------ merge: errors

@@ -38,10 +38,27 @@ def hourly(hour):
     return "snapkeep-hourly-" + stamp(hour)
 
 
+def merged_policy(keys):
+    """The merged policy of a partition whose only declared keys are `keys` (in the defaults layer)."""
+    return policy.merge_policy(SERVICE, None, keys, ["p"])["p"]
+
+
+def merge_errors(keys):
+    with pytest.raises(policy.PolicyError) as raised:
+        merged_policy(keys)
+    return raised.value.errors
+
+
+def in_defaults(message):
+    """A message about the policy's `policy<path>`, as merge_policy says it of the defaults layer."""
+    return "%s: %s%s" % (SERVICE, policy.DEFAULTS_VARIABLE, message[len("policy"):])
+
+
 def rotations_policy(*rotations, **keys):
-    return policy.validate_policy(dict(keys, custom_snapshot_rotations=list(rotations)))
+    return merged_policy(dict(keys, custom_snapshot_rotations=list(rotations)))
 
 
+SERVICE = "zpool-100001"
 NIGHTLY = {"label": "nightly", "every": "1d", "keep": 7}
 HOURLY = {"label": "hourly", "every": "1h", "keep": 6}
 
@@ -378,8 +395,8 @@ def test_a_policy_that_cannot_fit_fails_its_first_run_counting_each_rotation_ful
         "2 more as rotation hourly fills up to its keep of 3; delete some, lower a rotation's keep, or set "
         "purge_custom_snapshots"]
     # with a keep one lower the same policy fits, now and once the rotations are full
-    fits = policy.validate_policy(dict(custom_snapshots=[{"name": "base"}],
-                                       custom_snapshot_rotations=[dict(NIGHTLY, keep=6), dict(HOURLY, keep=3)]))
+    fits = merged_policy(dict(custom_snapshots=[{"name": "base"}],
+                              custom_snapshot_rotations=[dict(NIGHTLY, keep=6), dict(HOURLY, keep=3)]))
     partition = Partition()
     for hour in range(24 * 8):
         assert not partition.run(fits, START + hour * HOUR).errors
@@ -463,23 +480,19 @@ def test_the_plan_reports_each_rotation():
     ({"label": "nightly", "every": "1d", "kept": 7}, "policy.custom_snapshot_rotations[0] (nightly).kept: unknown key (did you mean keep?)"),
 ])
 def test_a_bad_rotation_is_refused_naming_its_path(item, message):
-    with pytest.raises(policy.PolicyError) as raised:
-        policy.validate_policy({"custom_snapshot_rotations": [item]})
-    assert raised.value.errors[0].startswith(message)
+    assert merge_errors({"custom_snapshot_rotations": [item]})[0].startswith(in_defaults(message))
 
 
 def test_two_rotations_naming_alike_are_refused():
-    with pytest.raises(policy.PolicyError) as raised:
-        policy.validate_policy({"custom_snapshot_rotations": [NIGHTLY, dict(NIGHTLY, keep=2)]})
-    assert raised.value.errors == ["policy.custom_snapshot_rotations[1] (nightly).label: rotation declared twice in the same "
-                                   "list (first at custom_snapshot_rotations[0])"]
+    assert merge_errors({"custom_snapshot_rotations": [NIGHTLY, dict(NIGHTLY, keep=2)]}) == [in_defaults(
+        "policy.custom_snapshot_rotations[1] (nightly).label: rotation declared twice in the same "
+        "list (first at custom_snapshot_rotations[0])")]
 
 
 def test_a_fixed_name_a_rotation_would_take_is_refused():
-    with pytest.raises(policy.PolicyError) as raised:
-        policy.validate_policy({"custom_snapshot_rotations": [NIGHTLY],
-                                "custom_snapshots": [{"name": "snapkeep-nightly-20261202T0300Z"}]})
-    assert raised.value.errors == ["policy: custom snapshot snapkeep-nightly-20261202T0300Z has the name of a snapshot of rotation nightly"]
+    assert merge_errors({"custom_snapshot_rotations": [NIGHTLY],
+                         "custom_snapshots": [{"name": "snapkeep-nightly-20261202T0300Z"}]}) == [
+        "%s: partition p: custom snapshot snapkeep-nightly-20261202T0300Z has the name of a snapshot of rotation nightly" % SERVICE]
 
 
 def test_keep_given_as_a_text_of_digits_is_a_number():
@@ -487,6 +500,5 @@ def test_keep_given_as_a_text_of_digits_is_a_number():
 
 
 def test_a_purge_prefix_must_be_the_start_of_a_name():
-    with pytest.raises(policy.PolicyError) as raised:
-        policy.validate_policy({"purge_custom_snapshots_prefix": "a/b"})
-    assert raised.value.errors[0].startswith("policy.purge_custom_snapshots_prefix: must be the start of a custom snapshot name")
+    assert merge_errors({"purge_custom_snapshots_prefix": "a/b"})[0].startswith(
+        in_defaults("policy.purge_custom_snapshots_prefix: must be the start of a custom snapshot name"))

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import pytest
+from ovh.exceptions import ResourceNotFoundError
 
 from ansible_collections.snapkeep.nasha.plugins.modules import nasha_snapshot_info
-from ansible_collections.snapkeep.nasha.tests.unit.plugins.modules.nasha_fake import PART, SVC, run_module
+from ansible_collections.snapkeep.nasha.tests.unit.plugins.modules.nasha_fake import BASE, PART, SVC, refusal, run_module
 
 
 def run(check_mode=False, **args):
@@ -52,3 +53,21 @@ def test_a_bad_option_is_refused_before_any_request(ovh_client, args):
     assert how == "fail"
     assert result["msg"]
     assert ovh_client.calls == []
+
+
+def test_a_custom_snapshot_gone_between_the_list_and_its_read_is_left_out(ovh_client):
+    ovh_client.partitions[PART]["customs"] = {"gone": None, "kept": None}
+    ovh_client.refusals[("GET", BASE + "/customSnapshot/gone")] = refusal(
+        404, "The requested object (name = gone) does not exist", "Client::NotFound", ResourceNotFoundError)
+    how, result = run(service_name=SVC, partition_name=PART, share_details=False)
+    assert how == "exit"
+    assert [snapshot["name"] for snapshot in result["services"][0]["partitions"][0]["custom_snapshots"]] == ["kept"]
+
+
+def test_any_other_failure_of_a_read_fails_the_module(ovh_client):
+    ovh_client.partitions[PART]["customs"] = {"a": None}
+    ovh_client.refusals[("GET", BASE + "/customSnapshot/a")] = refusal(403, "This call has not been granted",
+                                                                      "Client::Forbidden")
+    how, result = run(service_name=SVC, partition_name=PART, share_details=False)
+    assert how == "fail"
+    assert "This call has not been granted" in result["msg"] and result["http_status"] == 403
