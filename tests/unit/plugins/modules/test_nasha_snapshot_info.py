@@ -66,8 +66,8 @@ def test_a_custom_snapshot_gone_between_the_list_and_its_read_is_left_out(ovh_cl
 
 def test_any_other_failure_of_a_read_fails_the_module(ovh_client):
     ovh_client.partitions[PART]["customs"] = {"a": None}
-    ovh_client.refusals[("GET", BASE + "/customSnapshot/a")] = refusal(403, "This call has not been granted",
-                                                                      "Client::Forbidden")
+    ovh_client.refusals[("GET", BASE + "/customSnapshot/a")] = refusal(
+        403, "This call has not been granted", "Client::Forbidden")
     how, result = run(service_name=SVC, partition_name=PART, share_details=False)
     assert how == "fail"
     assert "This call has not been granted" in result["msg"] and result["http_status"] == 403
