@@ -147,6 +147,7 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._fleet import (
     host_variables,
     request_expanded_lists,
 )
+from ansible_collections.snapkeep.nasha.plugins.module_utils._option_limits import limits_problem
 
 # Options that may be templates (credentials from a vault or extra variables).
 TEMPLATED_OPTIONS = ("endpoint",) + CREDENTIAL_NAMES
@@ -198,8 +199,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _read_fleet(self, fleet_filter):
         concurrency = self.get_option("max_concurrent_requests")
-        if concurrency is None or concurrency < 1:
-            raise AnsibleParserError("max_concurrent_requests must be 1 or more, not %s" % concurrency)
+        problem = limits_problem(dict(max_concurrent_requests=concurrency))
+        if concurrency is None or problem:
+            raise AnsibleParserError(problem or "max_concurrent_requests must be 1 or more, not None")
         try:
             client = build_client(self._connection)
             request_expanded_lists(client, concurrency)

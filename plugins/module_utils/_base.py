@@ -18,22 +18,14 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._api import (
     scrub,
     userinfo_values,
 )
-from ansible_collections.snapkeep.nasha.plugins.module_utils._routes import RouteNameError, route_name_error
-
-# The defaults of the numeric options, written once: the argument specs take them from here, and
-# ansible-test's validate-modules checks that the documentation says the same.
-API_TIMEOUT_DEFAULT = 30
-API_RETRIES_DEFAULT = 4
-WAIT_TIMEOUT_DEFAULT = 600
-MAX_CONCURRENT_REQUESTS_DEFAULT = 4
-
-# The lowest value of each numeric option, and how a message says it.
-OPTION_MINIMUMS = dict(
-    api_timeout=(1, "1 second or more"),
-    api_retries=(0, "0 or more"),
-    wait_timeout=(1, "1 second or more"),
-    max_concurrent_requests=(1, "1 or more"),
+from ansible_collections.snapkeep.nasha.plugins.module_utils._option_limits import (
+    API_RETRIES_DEFAULT,
+    API_TIMEOUT_DEFAULT,
+    MAX_CONCURRENT_REQUESTS_DEFAULT,
+    WAIT_TIMEOUT_DEFAULT,
+    limits_problem,
 )
+from ansible_collections.snapkeep.nasha.plugins.module_utils._routes import RouteNameError, route_name_error
 
 COMMON_ARGUMENT_SPEC = dict(
     endpoint=dict(type="str", fallback=(env_fallback, ["OVH_ENDPOINT"])),
@@ -54,14 +46,6 @@ WAIT_ARGUMENT_SPEC = dict(
 CONCURRENCY_ARGUMENT_SPEC = dict(
     max_concurrent_requests=dict(type="int", default=MAX_CONCURRENT_REQUESTS_DEFAULT),
 )
-
-
-def limits_problem(params):
-    """Why a numeric option of OPTION_MINIMUMS is below its lowest value, or None."""
-    for name, (minimum, wording) in OPTION_MINIMUMS.items():
-        if params.get(name) is not None and params[name] < minimum:
-            return "%s must be %s, not %s" % (name, wording, params[name])
-    return None
 
 
 def _change_text(change):
