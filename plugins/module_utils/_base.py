@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, snapkeep.nasha contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""What every module of the collection shares: connection options and their limits, the API object, failing cleanly."""
+"""What every module of the collection shares: connection options, the API object, failing cleanly (with what a
+WriteOutcome applied, failed and did not attempt)."""
 from __future__ import annotations
 
 import copy
