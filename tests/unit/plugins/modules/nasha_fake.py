@@ -57,7 +57,8 @@ class FakeOvhClient:
 
     Writes apply at once and answer a task in status todo, which is done when read, unless `failing_tasks`
     ({(method, path): final status}) says otherwise (the change is then not made). `refusals`
-    ({(method, path): python-ovh exception}) makes a request raise. `calls` records every request.
+    ({(method, path): python-ovh exception, or a list of them raised one per request}) makes a request raise.
+    `calls` records every request.
     """
 
     def __init__(self):
@@ -100,6 +101,8 @@ class FakeOvhClient:
 
     def _refuse(self, method, path):
         error = self.refusals.get((method, path))
+        if isinstance(error, list):  # refused once per item, then answered
+            error = error.pop(0) if error else None
         if error is not None:
             raise error
 

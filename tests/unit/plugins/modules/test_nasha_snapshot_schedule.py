@@ -3,6 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 from __future__ import annotations
 
+from ovh.exceptions import ResourceConflictError
+
 from ansible_collections.snapkeep.nasha.plugins.modules import nasha_snapshot_schedule
 from ansible_collections.snapkeep.nasha.tests.unit.plugins.modules.nasha_fake import BASE, PART, SVC, refusal, run_module
 
@@ -79,6 +81,17 @@ def test_a_failed_task_is_reported_with_what_was_applied_before_it(ovh_client):
     assert [(item["action"], item["snapshot_type"]) for item in result["failed_changes"]] == [("remove", "day-1")]
     assert "ovhError" in result["msg"] and "applied: add day-2" in result["msg"]
     assert ovh_client.partitions[PART]["schedule"] == ["hour-1", "day-1", "day-2"]
+
+
+def test_a_write_refused_while_the_partition_is_busy_is_sent_again_and_applied(ovh_client):
+    busy = refusal(409, "A task is already pending on this partition", "Client::Conflict::ResourceBusy",
+                   ResourceConflictError)
+    ovh_client.refusals[("POST", BASE + "/snapshot")] = [busy]
+    how, result = run(["day-1", "hour-1"])
+    assert how == "exit"
+    assert result["changed"] is True and result["added"] == ["day-1"]
+    assert ovh_client.writes() == [("POST", BASE + "/snapshot", {"snapshotType": "day-1"})] * 2
+    assert ovh_client.partitions[PART]["schedule"] == ["hour-1", "day-1"]
 
 
 def test_a_name_that_would_change_the_route_is_refused_before_any_request(ovh_client):
