@@ -55,10 +55,10 @@ def _segments(path):
 class FakeOvhClient:
     """Stands for ovh.Client over one NAS-HA service (SVC) and its partitions.
 
-    Writes apply at once and answer a task in status todo, which is done when read, unless `failing_tasks`
-    ({(method, path): final status}) says otherwise (the change is then not made). `refusals`
-    ({(method, path): python-ovh exception, or a list of them raised one per request}) makes a request raise.
-    `calls` records every request.
+    Writes apply at once and answer a task in status todo, which is over by the time it is read or listed: done,
+    unless `failing_tasks` ({(method, path): final status}) says otherwise (the change is then not made).
+    `refusals` ({(method, path): python-ovh exception, or a list of them raised one per request}) makes a request
+    raise. `calls` records every request.
     """
 
     def __init__(self):
@@ -120,7 +120,7 @@ class FakeOvhClient:
             return {"serviceName": SVC, "ip": self.ip}
         if parts[4] == "task":
             if len(parts) == 5:
-                return [task_id for task_id, task in sorted(self.tasks.items()) if task["status"] == query.get("status")]
+                return [task_id for task_id, task in sorted(self.tasks.items()) if task["final"] == query.get("status")]
             return dict(self.tasks[int(parts[5])], status=self.tasks[int(parts[5])]["final"])
         if len(parts) == 5:
             return sorted(self.partitions)
