@@ -2,7 +2,7 @@
 # make bench: the performance figures against a simulator of its own (own port, own state), printed as a table
 # with the goal beside each figure and written to bench/output/latest.md. BENCH_RUNS sets the runs per figure (3).
 # BENCH_FIGURES measures some groups only, among modules, service, scale (tools/bench/run.py --figures), inventory
-# and restore, e.g. BENCH_FIGURES=modules,service (the table then goes to bench/output/partial.md).
+# and restore, e.g. BENCH_FIGURES=modules,service (without all of the first three the table goes to partial.md).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
