@@ -6,7 +6,7 @@ import signal
 import sys
 import threading
 
-from .config import BUSY, EXPIRATION_FORMAT, INITIAL_STATUS, LAST_SCHEDULE, VISIBILITY, SimConfig, updated_config
+from .config import BUSY, EXPANDED_LISTS, EXPIRATION_FORMAT, INITIAL_STATUS, LAST_SCHEDULE, VISIBILITY, SimConfig, updated_config
 from .server import DEMO_SEED, make_server, write_port_file
 from .state import SeedError
 
@@ -39,6 +39,8 @@ def parse_arguments(argv=None) -> argparse.Namespace:
                         help="UTC offset of task dates (default 60, i.e. +01:00)")
     parser.add_argument("--timestamp-window", type=int, default=defaults.timestamp_window,
                         help="accepted distance in seconds between X-Ovh-Timestamp and the server time")
+    parser.add_argument("--expanded-lists", choices=EXPANDED_LISTS, default=defaults.expanded_lists,
+                        help="off: list routes ignore the X-Pagination-Mode header and answer names (default on)")
     parser.add_argument("--data-dir", help="directory holding each partition's share, <service>/<partition>/, "
                         "with its snapshots under .zfs/snapshot (default: none)")
     parser.add_argument("--verbose", action="store_true", help="print one line per request on stderr")
@@ -53,6 +55,7 @@ def config_from_arguments(arguments: argparse.Namespace) -> SimConfig:
         "latency": arguments.latency,
         "clock_offset": arguments.clock_offset, "rate_limit": arguments.rate_limit,
         "date_offset_minutes": arguments.date_offset_minutes, "timestamp_window": arguments.timestamp_window,
+        "expanded_lists": arguments.expanded_lists,
     })
 
 

@@ -174,3 +174,22 @@ def test_every_answer_has_json_and_a_query_id(sim, client):
     query_ids = [a.headers["X-OVH-QUERYID"] for a in answers]
     assert all(a.headers["Content-Type"].startswith("application/json") for a in answers)
     assert len(set(query_ids)) == len(query_ids)
+
+
+def test_expanded_lists_can_be_switched_off(sim, client):
+    """With expanded_lists off the header is ignored, as by a server that does not know it: names come back."""
+    client._session.headers["X-Pagination-Mode"] = "CachedObjectList-Pages"  # pylint: disable=protected-access
+    expanded = client.get(f"{BACKUPS}/customSnapshot")
+    assert expanded and all(isinstance(item, dict) and "expiration" in item for item in expanded)
+    assert sim.configure(expanded_lists="off")["expanded_lists"] == "off"
+    assert client.get(f"{BACKUPS}/customSnapshot") == [item["name"] for item in expanded]
+    assert client.get(f"{BASE}/partition") == ["backups", "projects", "scratch"]
+    sim.configure(expanded_lists="on")
+    assert client.get(f"{BACKUPS}/customSnapshot") == expanded
+    assert sim.control("POST", "config", {"expanded_lists": "maybe"}).status_code == 400
+
+
+def test_expanded_lists_switch_on_the_command_line():
+    from simulator.nasha_sim.__main__ import config_from_arguments, parse_arguments
+    assert config_from_arguments(parse_arguments(["--state", "s.json"])).expanded_lists == "on"
+    assert config_from_arguments(parse_arguments(["--state", "s.json", "--expanded-lists", "off"])).expanded_lists == "off"

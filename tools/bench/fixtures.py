@@ -63,6 +63,34 @@ def pure_replacement_seed():
             "services": {"zpool-900100": _service(0, {"p01": _partition(["hour-1"], [])})}}
 
 
+# The service-wide figures: 10 partitions of one service against one partition of another, each scheduled like
+# one_partition_seed's partition, both converged by the role to the same policy (4 changes a partition).
+SERVICE_WIDE = "zpool-900200"
+SERVICE_ALONE = "zpool-900100"
+SERVICE_TYPES_BEFORE = ["hour-1", "hour-6", "day-7"]
+SERVICE_POLICY_TYPES = ["hour-6", "day-1", "day-2"]
+
+
+def service_partitions_seed():
+    """zpool-900200 with p01..p10 and zpool-900100 with p01, every partition scheduled hour-1, hour-6 and day-7."""
+    return {"credentials": CREDENTIALS, "services": {
+        SERVICE_WIDE: _service(1, dict((p, _partition(list(SERVICE_TYPES_BEFORE), [])) for p in PARTITIONS)),
+        SERVICE_ALONE: _service(0, {"p01": _partition(list(SERVICE_TYPES_BEFORE), [])}),
+    }}
+
+
+def service_inventory():
+    return ("---\n# Two NAS-HA services for the service-wide figures; bench/service.yml runs on one of them at a time (--limit).\n"
+            "bench_service:\n  hosts:\n    %s:\n    %s:\n  vars:\n    ansible_connection: local\n"
+            "    ansible_python_interpreter: \"{{ ansible_playbook_python }}\"\n"
+            "    nasha_snapshot_policy_defaults:\n      snapshot_types: [%s]\n      purge_snapshot_types: true\n"
+            % (SERVICE_WIDE, SERVICE_ALONE, ", ".join(SERVICE_POLICY_TYPES)))
+
+
+def service_host_vars(partitions):
+    return "---\nnasha_snapshot_policy_partitions:\n" + "".join("  - name: %s\n" % p for p in partitions)
+
+
 def inventory():
     hosts = "\n".join("    %s:" % service for service in SERVICES)
     return ("---\n# 10 NAS-HA services of 10 partitions each; the modules run on the controller.\n"
@@ -91,6 +119,11 @@ def write_all():
         (BENCH / "seeds" / ("%s.json" % name)).write_text(json.dumps(document, indent=1) + "\n")
     (BENCH / "inventory" / "hosts.yml").write_text(inventory())
     (BENCH / "inventory" / "group_vars" / "bench_services.yml").write_text(group_vars())
+    (BENCH / "seeds" / "service-partitions.json").write_text(json.dumps(service_partitions_seed(), indent=1) + "\n")
+    (BENCH / "inventory-service" / "host_vars").mkdir(parents=True, exist_ok=True)
+    (BENCH / "inventory-service" / "hosts.yml").write_text(service_inventory())
+    (BENCH / "inventory-service" / "host_vars" / ("%s.yml" % SERVICE_WIDE)).write_text(service_host_vars(PARTITIONS))
+    (BENCH / "inventory-service" / "host_vars" / ("%s.yml" % SERVICE_ALONE)).write_text(service_host_vars(["p01"]))
 
 
 if __name__ == "__main__":
