@@ -40,6 +40,7 @@ COMMON_ARGUMENT_SPEC = dict(
     client_secret=dict(type="str", no_log=True, fallback=(env_fallback, ["OVH_CLIENT_SECRET"])),
     api_timeout=dict(type="int", default=30),
     api_retries=dict(type="int", default=4),
+    max_requests_per_second=dict(type="float"),
 )
 
 WAIT_ARGUMENT_SPEC = dict(
@@ -49,11 +50,13 @@ WAIT_ARGUMENT_SPEC = dict(
 
 
 def limits_problem(params):
-    """Why api_timeout, api_retries or wait_timeout is out of range, or None."""
+    """Why api_timeout, api_retries, max_requests_per_second or wait_timeout is out of range, or None."""
     if params.get("api_timeout") is not None and params["api_timeout"] < 1:
         return "api_timeout must be 1 second or more, not %s" % params["api_timeout"]
     if params.get("api_retries") is not None and params["api_retries"] < 0:
         return "api_retries must be 0 or more, not %s" % params["api_retries"]
+    if params.get("max_requests_per_second") is not None and not params["max_requests_per_second"] > 0:
+        return "max_requests_per_second must be above 0, not %s" % params["max_requests_per_second"]
     if params.get("wait_timeout") is not None and params["wait_timeout"] < 1:
         return "wait_timeout must be 1 second or more, not %s" % params["wait_timeout"]
     return None
