@@ -72,7 +72,7 @@ options:
     default: 4
   max_requests_per_second:
     description:
-      - The most API requests a module run (or a read of the inventory plugin) sends per second, paced evenly:
+      - The most API requests a module run (or a read of the inventory plugin) sends per second, paced evenly,
         one every 1 / O(max_requests_per_second) seconds, never in a burst, across all the requests it has in flight
         and their retries, python-ovh's C(GET /auth/time) included. V(1) is 60 requests a minute, V(0.5) 30.
       - OVHcloud does not document its rate limits; about 60 requests a minute per consumer key is said to be safe.
