@@ -29,6 +29,14 @@ SCALE_PARTITIONS = 100
 SCALE_SERVICES = 10
 HELD_CUSTOM_SNAPSHOTS_PER_PARTITION = 1  # bench/seeds/scale-holds.json: each partition keeps year-end
 MODULE_PACKAGE = "ansible_collections.snapkeep.nasha.plugins.modules."
+# Rate-limited converging run: the simulator refuses beyond RATE_LIMIT requests a second (429, Retry-After), the role
+# runs capped at the same rate, on the partitions of one service that the drifted seed leaves to converge.
+RATE_LIMIT = 2
+RATE_SERVICE = "zpool-900001"
+RATE_PARTITIONS = ("p01", "p02", "p03")  # each: [hour-1] -> [hour-6, day-1], plus year-end to create
+RATE_GOAL = 1.3  # x requests / limit
+# Its runs last about 45 s each, set by the pace itself, so one per busy setting rather than BENCH_RUNS.
+RATE_RUNS = 1
 TASK_STATUS_PATH = re.compile(r"/task/\d+$")
 RECAP_LINE = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE)
 
@@ -188,6 +196,55 @@ class Bench:
         return samples
 
 
+def rate_limited_run(bench, busy, capped=True):
+    """The role converging RATE_PARTITIONS of RATE_SERVICE under the simulator's rate limit: (wall time, Traffic)."""
+    bench.sim.configure(latency=SCALE_LATENCY, task_duration=SCALE_TASK_DURATION, busy=busy, rate_limit=RATE_LIMIT)
+    extra = dict(nasha_snapshot_policy_partitions=[dict(name=name) for name in RATE_PARTITIONS])
+    if capped:
+        extra["nasha_snapshot_policy_max_requests_per_second"] = RATE_LIMIT
+    extra_file = bench.workdir / "rate-limited.json"
+    extra_file.write_text(json.dumps(extra))
+
+    def run():
+        started = time.monotonic()
+        done = subprocess.run(["ansible-playbook", "-i", str(BENCH / "inventory"), "-l", RATE_SERVICE, "-e", "@%s" % extra_file,
+                               str(BENCH / "policy.yml")], env=bench.env, cwd=ROOT, capture_output=True, text=True, check=False)
+        elapsed = time.monotonic() - started
+        recap = RECAP_LINE.findall(done.stdout)
+        if done.returncode != 0 or [(host, changed != "0", failed) for host, dummy, changed, dummy2, failed in recap] != [
+                (RATE_SERVICE, True, "0")]:
+            (OUTPUT / "failed-run.log").write_text(done.stdout + done.stderr)
+            raise SystemExit("bench: the rate-limited run failed (see %s)" % (OUTPUT / "failed-run.log"))
+        return elapsed
+
+    try:
+        bench.sim.seed("scale-drifted")
+        return bench.measured(SCALE_LATENCY, run)
+    finally:
+        bench.sim.configure(rate_limit=None, busy="accept")
+
+
+def rate_limited_figures(bench):
+    """Figure 5, measured and reported on its own: its table lines and notes (run under both busy settings)."""
+    rows, notes = [], []
+    for busy in ("accept", "conflict"):
+        print("==> figure 5: rate-limited converging run, %g requests a second, busy %s" % (RATE_LIMIT, busy), flush=True)
+        samples = [rate_limited_run(bench, busy) for dummy in range(RATE_RUNS)]
+        wall = median([elapsed for elapsed, dummy in samples])
+        requests = median([len(traffic.entries) for dummy, traffic in samples])
+        refused = max(sum(1 for entry in traffic.entries if entry["status"] == 429) for dummy, traffic in samples)
+        goal = RATE_GOAL * requests / RATE_LIMIT
+        rows.append("| 5. Rate-limited converging run, limit and cap %g requests/s, busy %s | %.1f s, %d requests, %d refused (429), 0 failures | <= %.1f s (%.1f x %d requests / %g per s), 0 failures | %s |" % (
+            RATE_LIMIT, busy, wall, requests, refused, goal, RATE_GOAL, requests, RATE_LIMIT, "yes" if wall <= goal else "**no**"))
+    print("==> figure 5: the same without the cap, busy accept", flush=True)
+    elapsed, traffic = rate_limited_run(bench, "accept", capped=False)
+    notes.append("- Figure 5 without the cap (one run, busy accept): %.1f s, %d requests of which %d refused with 429 and "
+                 "sent again after Retry-After, 0 failures." % (
+                     elapsed, len(traffic.entries), sum(1 for entry in traffic.entries if entry["status"] == 429)))
+    header = ["", "Figure 5: median of %d run(s) per busy setting." % RATE_RUNS, "", "| figure | measured | goal | met |", "|---|---|---|---|"]
+    return header + rows + [""] + notes
+
+
 def median(values):
     return statistics.median(values)
 
@@ -286,6 +343,7 @@ def main():
     print("==> figures 1 and 3: 10 services x 10 partitions, floor, no-change and converging runs", flush=True)
     scale = bench.scale()
     lines = report(schedule, single, scale, options.runs, replacement=replacement, schedule_conflict=schedule_conflict)
+    lines += rate_limited_figures(bench)
     lines.append("- Benchmark wall time: %.0f s." % (time.monotonic() - started))
     text = "\n".join(lines) + "\n"
     (OUTPUT / "latest.md").write_text(text)
