@@ -61,10 +61,12 @@ def authenticate(state, headers, method: str, url: str, path: str, body: str, se
 
 
 class RateLimiter:
-    """Per consumer key, a bucket of up to max(1, limit) requests that refills at ``limit`` requests a second.
+    """Per consumer key, a bucket of up to limit + 1 requests that refills at ``limit`` requests a second.
 
-    A client may send a burst of one second's worth of requests, then ``limit`` a second; a request that finds the
-    bucket empty is refused with 429 and a Retry-After of the whole seconds until the bucket holds one again.
+    A client may send a burst of one second's worth of requests plus one, then ``limit`` a second; a request that
+    finds the bucket empty is refused with 429 and a Retry-After of the whole seconds until it holds one again.
+    The one beyond a second's worth lets a client paced exactly at the limit through when the network brings two
+    of its requests a little closer than it sent them.
     """
 
     def __init__(self):
@@ -77,7 +79,7 @@ class RateLimiter:
         """Count one request, or raise a 429 with Retry-After when ``key`` is over ``limit`` requests a second."""
         if limit is None:
             return
-        capacity = max(1.0, float(limit))
+        capacity = float(limit) + 1.0
         left, counted = self._buckets.get(key, (capacity, now))
         left = min(capacity, left + max(0.0, now - counted) * limit)
         if left < 1.0:
