@@ -30,12 +30,13 @@ SCALE_SERVICES = 10
 HELD_CUSTOM_SNAPSHOTS_PER_PARTITION = 1  # bench/seeds/scale-holds.json: each partition keeps year-end
 MODULE_PACKAGE = "ansible_collections.snapkeep.nasha.plugins.modules."
 # Rate-limited converging run: the simulator refuses beyond RATE_LIMIT requests a second (429, Retry-After), the role
-# runs capped at the same rate, on the partitions of one service that the drifted seed leaves to converge.
-RATE_LIMIT = 2
+# runs capped at the same rate, on partitions of one service that the drifted seed leaves to converge. 1 a second is
+# the 60 a minute said to be safe; slower than the role's own pace, so that the pace sets the time.
+RATE_LIMIT = 1
 RATE_SERVICE = "zpool-900001"
-RATE_PARTITIONS = ("p01", "p02", "p03")  # each: [hour-1] -> [hour-6, day-1], plus year-end to create
+RATE_PARTITIONS = ("p01", "p02")  # each: [hour-1] -> [hour-6, day-1], plus year-end to create
 RATE_GOAL = 1.3  # x requests / limit
-# Its runs last about 45 s each, set by the pace itself, so one per busy setting rather than BENCH_RUNS.
+# Its runs last about a minute each, set by the pace itself, so one per busy setting rather than BENCH_RUNS.
 RATE_RUNS = 1
 TASK_STATUS_PATH = re.compile(r"/task/\d+$")
 RECAP_LINE = re.compile(r"^(\S+)\s+:\s+ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)", re.MULTILINE)
@@ -225,24 +226,19 @@ def rate_limited_run(bench, busy, capped=True):
 
 
 def rate_limited_figures(bench):
-    """Figure 5, measured and reported on its own: its table lines and notes (run under both busy settings)."""
-    rows, notes = [], []
+    """Figure 5, measured and reported on its own: its table lines (run under both busy settings)."""
+    rows = []
     for busy in ("accept", "conflict"):
-        print("==> figure 5: rate-limited converging run, %g requests a second, busy %s" % (RATE_LIMIT, busy), flush=True)
+        print("==> figure 5: rate-limited converging run, %g request(s) a second, busy %s" % (RATE_LIMIT, busy), flush=True)
         samples = [rate_limited_run(bench, busy) for dummy in range(RATE_RUNS)]
         wall = median([elapsed for elapsed, dummy in samples])
         requests = median([len(traffic.entries) for dummy, traffic in samples])
         refused = max(sum(1 for entry in traffic.entries if entry["status"] == 429) for dummy, traffic in samples)
         goal = RATE_GOAL * requests / RATE_LIMIT
-        rows.append("| 5. Rate-limited converging run, limit and cap %g requests/s, busy %s | %.1f s, %d requests, %d refused (429), 0 failures | <= %.1f s (%.1f x %d requests / %g per s), 0 failures | %s |" % (
+        rows.append("| 5. Rate-limited converging run, limit and cap %g a second, busy %s | %.1f s, %d requests, %d refused (429), 0 failures | <= %.1f s (%.1f x %d requests / %g per s), 0 failures | %s |" % (
             RATE_LIMIT, busy, wall, requests, refused, goal, RATE_GOAL, requests, RATE_LIMIT, "yes" if wall <= goal else "**no**"))
-    print("==> figure 5: the same without the cap, busy accept", flush=True)
-    elapsed, traffic = rate_limited_run(bench, "accept", capped=False)
-    notes.append("- Figure 5 without the cap (one run, busy accept): %.1f s, %d requests of which %d refused with 429 and "
-                 "sent again after Retry-After, 0 failures." % (
-                     elapsed, len(traffic.entries), sum(1 for entry in traffic.entries if entry["status"] == 429)))
     header = ["", "Figure 5: median of %d run(s) per busy setting." % RATE_RUNS, "", "| figure | measured | goal | met |", "|---|---|---|---|"]
-    return header + rows + [""] + notes
+    return header + rows
 
 
 def median(values):
