@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make bench: the performance figures against a simulator of its own (own port, own state), printed as a table
 # with the goal beside each figure and written to bench/output/latest.md. BENCH_RUNS sets the runs per figure (3).
-# BENCH_FIGURES measures some groups only, among modules, service, scale (tools/bench/run.py --figures), inventory
+# BENCH_FIGURES measures some groups only, among modules, service, scale, rate (tools/bench/run.py --figures), inventory
 # and restore, e.g. BENCH_FIGURES=modules,service (without all of the first three the table goes to partial.md).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -9,8 +9,8 @@ cd "$root"
 export PATH="$root/.venv/bin:$PATH"
 sim_name="bench-$$"
 mkdir -p "$root/bench/output"
-figures=",${BENCH_FIGURES:-modules,service,scale,inventory,restore},"
-run_figures=$(echo "$figures" | tr ',' '\n' | grep -E '^(modules|service|scale)$' | paste -sd, - || true)
+figures=",${BENCH_FIGURES:-modules,service,scale,rate,inventory,restore},"
+run_figures=$(echo "$figures" | tr ',' '\n' | grep -E '^(modules|service|scale|rate)$' | paste -sd, - || true)
 trap 'tools/sim.sh stop "$sim_name" >/dev/null 2>&1 || true; rm -f "$root/.sim/$sim_name".*' EXIT
 
 tree=$(NASHA_BUILD_DIR="${NASHA_BUILD_DIR:-$root/.build/bench}" tools/collection_tree.sh)

@@ -70,6 +70,19 @@ options:
       - V(0) sends each request once.
     type: int
     default: 4
+  max_requests_per_second:
+    description:
+      - The most API requests a module run (or a read of the inventory plugin) sends per second, paced evenly,
+        one every 1 / O(max_requests_per_second) seconds, never in a burst, across all the requests it has in flight
+        and their retries, python-ovh's C(GET /auth/time) included. V(1) is 60 requests a minute, V(0.5) 30.
+      - OVHcloud does not document its rate limits; about 60 requests a minute per consumer key is said to be safe.
+        Beyond its limit OVHcloud answers HTTP 429, which is retried as O(api_retries) says, after the
+        C(Retry-After) pause it gives; the cap avoids these refusals and their pauses.
+      - The cap holds per run. Runs that share a consumer key at the same time (hosts under C(forks), several
+        controllers) add up; to stay under a limit of L requests a second, give each L divided by how many run at
+        once.
+      - Not set (the default), requests are not paced. When set, a number above V(0).
+    type: float
 notes:
   - Each credential that is not given as an option or an environment variable is read, like the endpoint, from
     python-ovh's configuration files C(./ovh.conf), C(~/.ovh.conf) and C(/etc/ovh.conf), in the section named

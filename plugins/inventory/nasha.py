@@ -25,9 +25,9 @@ description:
     to one read per object when the API answers names only. Without O(fetch_snapshots), a fleet of N services
     costs 1 + N requests (1 + 2N + one per partition without expansion); with the cache, none.
   - Uses a YAML configuration file whose name ends with C(.nasha.yml) or C(.nasha.yaml).
-  - The connection options (O(endpoint), the credentials, O(api_timeout), O(api_retries)) are those of the
-    collection's modules, with the same fallbacks; string options may be templates, with extra variables
-    available. Credentials are never stored in the cache nor shown in messages.
+  - The connection options (O(endpoint), the credentials, O(api_timeout), O(api_retries),
+    O(max_requests_per_second)) are those of the collection's modules, with the same fallbacks; string options
+    may be templates, with extra variables available. Credentials are never stored in the cache nor shown in messages.
 extends_documentation_fragment:
   - constructed
   - inventory_cache
@@ -178,6 +178,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         connection = dict((name, self._templated(name)) for name in TEMPLATED_OPTIONS)
         connection["api_timeout"] = self.get_option("api_timeout")
         connection["api_retries"] = self.get_option("api_retries")
+        connection["max_requests_per_second"] = self.get_option("max_requests_per_second")
         return connection
 
     def _secrets(self):

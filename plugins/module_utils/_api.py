@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 
 from ansible.module_utils.api import generate_jittered_backoff
 
+from ansible_collections.snapkeep.nasha.plugins.module_utils._request_rate import RequestRate
+
 try:
     import ovh
     import ovh.client
@@ -248,6 +250,9 @@ def connection_settings(params):
         raise OvhApiError("api_timeout must be 1 second or more, not %s" % timeout)
     if retries < 0:
         raise OvhApiError("api_retries must be 0 or more, not %s" % retries)
+    rate = params.get("max_requests_per_second")
+    if rate is not None and not rate > 0:
+        raise OvhApiError("max_requests_per_second must be above 0, not %s" % rate)
 
     endpoint = _blank_to_none(params.get("endpoint"))
     if endpoint is None:
@@ -268,7 +273,7 @@ def connection_settings(params):
         raise OvhApiError("Unknown endpoint %s: use one of %s, or the https:// URL of an OVHcloud-compatible API "
                           "ending in /1.0" % (without_userinfo(endpoint), ", ".join(known)))
 
-    settings = dict(endpoint=endpoint, timeout=timeout, retries=retries)
+    settings = dict(endpoint=endpoint, timeout=timeout, retries=retries, max_requests_per_second=rate)
     for name in CREDENTIAL_NAMES:
         settings[name] = _blank_to_none(params.get(name))
     return settings
@@ -401,15 +406,19 @@ class BoundedTransport(_HTTPAdapter):
     watchdog cuts the connection when the body is not complete by then. A 3xx answer raises RedirectRefused before
     requests could follow it; an answer python-ovh would fail to read raises MalformedAnswer.
 
-    pool_maxsize: connections kept open (as many as requests sent at once); headers: default headers of the session.
+    pool_maxsize: connections kept open (as many as requests sent at once); headers: default headers of the session;
+    rate: a RequestRate every request waits for before it is sent (the time bound starts after), or None.
     """
 
-    def __init__(self, pool_maxsize=10, headers=None):
+    def __init__(self, pool_maxsize=10, headers=None, rate=None):
         super().__init__(pool_maxsize=pool_maxsize)
         self.pool_maxsize = pool_maxsize
         self.headers = dict(headers or {})
+        self.rate = rate
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        if self.rate is not None:
+            self.rate.wait()
         total = _total_seconds(timeout)
         if total is None:
             return super().send(request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
@@ -456,12 +465,13 @@ class BoundedTransport(_HTTPAdapter):
                                   response=response, status=response.status_code)
 
 
-def install_transport(client, pool_maxsize=None, headers=None):
+def install_transport(client, pool_maxsize=None, headers=None, rate=None):
     """Mount a BoundedTransport on the requests sessions of a python-ovh client that has them.
 
     With pool_maxsize or headers, the transports already mounted are replaced by ones with these settings. Without,
     a session that has none yet (python-ovh makes its OAuth2 session on first use) gets the settings of the
-    transport on the client's main session, so that every session of a client behaves alike.
+    transport on the client's main session, so that every session of a client behaves alike. A rate (RequestRate)
+    mounted once stays on every transport that replaces it.
     """
     if ovh is None:
         return
@@ -469,13 +479,15 @@ def install_transport(client, pool_maxsize=None, headers=None):
     oauth2 = getattr(client, "_oauth2", None)
     sessions = [main, getattr(oauth2, "_session", None) if oauth2 is not None else None]
     sessions = [session for session in sessions if isinstance(session, requests.Session)]
-    replace = pool_maxsize is not None or headers is not None
-    if not replace and isinstance(main, requests.Session) and isinstance(main.get_adapter("https://"), BoundedTransport):
+    replace = pool_maxsize is not None or headers is not None or rate is not None
+    if isinstance(main, requests.Session) and isinstance(main.get_adapter("https://"), BoundedTransport):
         model = main.get_adapter("https://")
-        pool_maxsize, headers = model.pool_maxsize, model.headers
+        if not replace:
+            pool_maxsize, headers = model.pool_maxsize, model.headers
+        rate = model.rate if rate is None else rate
     for session in sessions:
         if replace or not isinstance(session.get_adapter("https://"), BoundedTransport):
-            transport = BoundedTransport(pool_maxsize=pool_maxsize or 10, headers=headers)
+            transport = BoundedTransport(pool_maxsize=pool_maxsize or 10, headers=headers, rate=rate)
             session.headers.update(transport.headers)
             session.mount("https://", transport)
             session.mount("http://", transport)
@@ -508,7 +520,8 @@ def build_client(params, client_factory=None):
     problem = credentials_problem(actual, settings["endpoint"])
     if problem:
         raise OvhApiError(scrub(problem, secrets + [actual[name] for name in SECRET_NAMES]))
-    install_transport(client)
+    rate = settings["max_requests_per_second"]
+    install_transport(client, rate=RequestRate(rate) if rate else None)
     return client
 
 

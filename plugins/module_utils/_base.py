@@ -37,6 +37,7 @@ COMMON_ARGUMENT_SPEC = dict(
     client_secret=dict(type="str", no_log=True, fallback=(env_fallback, ["OVH_CLIENT_SECRET"])),
     api_timeout=dict(type="int", default=API_TIMEOUT_DEFAULT),
     api_retries=dict(type="int", default=API_RETRIES_DEFAULT),
+    max_requests_per_second=dict(type="float"),
 )
 
 WAIT_ARGUMENT_SPEC = dict(

@@ -28,4 +28,7 @@ def limits_problem(params):
     for name, (minimum, wording) in OPTION_MINIMUMS.items():
         if params.get(name) is not None and params[name] < minimum:
             return "%s must be %s, not %s" % (name, wording, params[name])
+    # A rate has no lowest value, only a bound it must exceed.
+    if params.get("max_requests_per_second") is not None and not params["max_requests_per_second"] > 0:
+        return "max_requests_per_second must be above 0, not %s" % params["max_requests_per_second"]
     return None

@@ -12,7 +12,7 @@ from .state import SeedError
 
 
 def _rate_limit(text: str):
-    return None if text.lower() in ("", "none", "null", "off") else int(text)
+    return None if text.lower() in ("", "none", "null", "off") else float(text)
 
 
 def parse_arguments(argv=None) -> argparse.Namespace:
@@ -34,7 +34,7 @@ def parse_arguments(argv=None) -> argparse.Namespace:
     parser.add_argument("--latency", type=float, default=defaults.latency, help="seconds added to every /1.0 answer")
     parser.add_argument("--clock-offset", type=float, default=defaults.clock_offset, help="seconds added to the server time")
     parser.add_argument("--rate-limit", type=_rate_limit, default=defaults.rate_limit,
-                        help="requests per minute per consumer key (default: off)")
+                        help="requests per second per consumer key, beyond which 429 (default: off)")
     parser.add_argument("--date-offset-minutes", type=int, default=defaults.date_offset_minutes,
                         help="UTC offset of task dates (default 60, i.e. +01:00)")
     parser.add_argument("--timestamp-window", type=int, default=defaults.timestamp_window,

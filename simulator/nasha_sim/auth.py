@@ -1,7 +1,6 @@
 """OVHcloud application-key signatures, access rules and the per-consumer-key rate limit."""
 from __future__ import annotations
 
-import collections
 import hashlib
 import hmac
 import math
@@ -13,7 +12,6 @@ HEADER_APPLICATION = "X-Ovh-Application"
 HEADER_CONSUMER = "X-Ovh-Consumer"
 HEADER_TIMESTAMP = "X-Ovh-Timestamp"
 HEADER_SIGNATURE = "X-Ovh-Signature"
-RATE_WINDOW_SECONDS = 60.0
 
 
 def signature(application_secret: str, consumer_key: str, method: str, url: str, body: str, timestamp: str) -> str:
@@ -63,23 +61,30 @@ def authenticate(state, headers, method: str, url: str, path: str, body: str, se
 
 
 class RateLimiter:
-    """Sliding one-minute window of accepted requests per consumer key."""
+    """Per consumer key, a bucket of up to limit + 1 requests that refills at ``limit`` requests a second.
+
+    A client may send a burst of one second's worth of requests plus one, then ``limit`` a second; a request that
+    finds the bucket empty is refused with 429 and a Retry-After of the whole seconds until it holds one again.
+    The one beyond a second's worth lets a client paced exactly at the limit through when the network brings two
+    of its requests a little closer than it sent them.
+    """
 
     def __init__(self):
-        self._times = collections.defaultdict(collections.deque)
+        self._buckets = {}  # consumer key -> (requests left, when counted)
 
     def clear(self) -> None:
-        self._times.clear()
+        self._buckets.clear()
 
     def check(self, key: str, now: float, limit) -> None:
-        """Count one request, or raise a 429 with Retry-After when ``limit`` requests already came this minute."""
+        """Count one request, or raise a 429 with Retry-After when ``key`` is over ``limit`` requests a second."""
         if limit is None:
             return
-        times = self._times[key]
-        while times and times[0] <= now - RATE_WINDOW_SECONDS:
-            times.popleft()
-        if len(times) >= limit:
-            wait = max(1, math.ceil(times[0] + RATE_WINDOW_SECONDS - now))
+        capacity = float(limit) + 1.0
+        left, counted = self._buckets.get(key, (capacity, now))
+        left = min(capacity, left + max(0.0, now - counted) * limit)
+        if left < 1.0:
+            self._buckets[key] = (left, now)
+            wait = max(1, math.ceil((1.0 - left) / limit))
             raise business_error(429, "Client::TooManyRequests", "Too many requests, retry later",
                                  headers={"Retry-After": str(wait)})
-        times.append(now)
+        self._buckets[key] = (left - 1.0, now)

@@ -27,7 +27,8 @@ class SimConfig:
     initial_status: str = "todo"
     latency: float = 0.0
     clock_offset: float = 0.0
-    rate_limit: int | None = None
+    # Requests a second per consumer key (a burst of one second's worth allowed), None for no limit.
+    rate_limit: float | None = None
     # Offset of the dates in task answers (OVHcloud answers in Paris time: +01:00 in winter).
     date_offset_minutes: int = 60
     # How far X-Ovh-Timestamp may be from the server time.
@@ -73,7 +74,11 @@ def _offset_minutes(value, name):
 
 
 def _rate_limit(value, name):
-    return None if value is None else _integer(value, name, 1)
+    if value is None:
+        return None
+    if _number(value, name) <= 0:
+        raise ValueError(f"{name} must be a number of requests per second above 0, or null for no limit")
+    return value
 
 
 _CHECKS = {

@@ -116,17 +116,78 @@ def test_python_ovh_corrects_a_clock_offset_through_auth_time(sim):
 def test_rate_limit_answers_429_with_retry_after(sim):
     sim.configure(rate_limit=3)
     client = sim.client()
-    for dummy in range(3):
+    for dummy in range(4):  # a burst of one second's worth, plus one
         client.get("/dedicated/nasha")
     with pytest.raises(ovh.exceptions.APIError) as caught:
         client.get("/dedicated/nasha")
-    assert caught.value.response.status_code == 429
-    assert int(caught.value.response.headers["Retry-After"]) >= 1
+    response = caught.value.response
+    assert response.status_code == 429
+    assert response.headers["Retry-After"] == "1"
+    assert response.json() == {"class": "Client::TooManyRequests", "message": "Too many requests, retry later"}
+    assert response.headers["X-OVH-QUERYID"]
     # The limit is per consumer key.
     assert sim.client(consumer_key="demo-ck-readonly").get("/dedicated/nasha")
-    # A minute later the window has moved on.
-    sim.clock.advance(61)
+    # A third of a second later one request is allowed again, and only one.
+    sim.clock.advance(1 / 3 + 0.001)
     assert client.get("/dedicated/nasha")
+    with pytest.raises(ovh.exceptions.APIError):
+        client.get("/dedicated/nasha")
+    # Four thirds of a second later the whole burst is back, and no more.
+    sim.clock.advance(4 / 3 + 0.001)
+    for dummy in range(4):
+        client.get("/dedicated/nasha")
+    with pytest.raises(ovh.exceptions.APIError):
+        client.get("/dedicated/nasha")
+
+
+def test_rate_limit_below_one_request_a_second(sim):
+    sim.configure(rate_limit=0.25)  # 15 requests a minute: one every 4 s, a burst of 1.25
+    client = sim.client()
+    client.get("/dedicated/nasha")
+    with pytest.raises(ovh.exceptions.APIError) as caught:
+        client.get("/dedicated/nasha")
+    assert caught.value.response.headers["Retry-After"] == "3"  # 0.25 left, 0.75 to come at 0.25 a second
+    sim.clock.advance(2)
+    with pytest.raises(ovh.exceptions.APIError) as caught:
+        client.get("/dedicated/nasha")
+    assert caught.value.response.headers["Retry-After"] == "1"
+    sim.clock.advance(1)
+    assert client.get("/dedicated/nasha")
+
+
+def test_rate_limit_counts_accepted_requests_only_and_logs_refusals(sim):
+    sim.configure(rate_limit=2)
+    client = sim.client()
+    since = sim.log()["next"]
+    answers = []
+    for dummy in range(5):
+        try:
+            client.get("/dedicated/nasha")
+            answers.append(200)
+        except ovh.exceptions.APIError as error:
+            answers.append(error.response.status_code)
+    assert answers == [200, 200, 200, 429, 429]
+    entries = [entry for entry in sim.log(since=since)["entries"] if entry["path"] == "/dedicated/nasha"]
+    assert [entry["status"] for entry in entries] == [200, 200, 200, 429, 429]
+    # Refused requests took nothing from the bucket: half a second later one goes through.
+    sim.clock.advance(0.5)
+    assert client.get("/dedicated/nasha")
+    # /auth/time is not signed, so it is not counted against any consumer key.
+    for dummy in range(5):
+        assert sim.http.get(sim.base_url + "/auth/time", timeout=5).status_code == 200
+    # Off again: no limit.
+    sim.configure(rate_limit=None)
+    for dummy in range(5):
+        client.get("/dedicated/nasha")
+
+
+def test_rate_limit_from_the_command_line():
+    from simulator.nasha_sim.__main__ import config_from_arguments, parse_arguments
+    assert config_from_arguments(parse_arguments(["--state", "s.json"])).rate_limit is None
+    assert config_from_arguments(parse_arguments(["--state", "s.json", "--rate-limit", "2.5"])).rate_limit == 2.5
+    assert config_from_arguments(parse_arguments(["--state", "s.json", "--rate-limit", "off"])).rate_limit is None
+    with pytest.raises(ValueError):
+        config_from_arguments(parse_arguments(["--state", "s.json", "--rate-limit", "0"]))
 
 
 def test_secrets_never_reach_the_log_or_the_state_dump(sim, client):

@@ -149,7 +149,9 @@ def test_config_routes(sim):
     assert config["latency"] == 0 and config["clock_offset"] == 0 and config["rate_limit"] is None
     updated = sim.configure(busy="conflict", rate_limit=60)
     assert updated["busy"] == "conflict" and updated["rate_limit"] == 60 and updated["visibility"] == "on_done"
-    for bad in ({"busy": "maybe"}, {"task_duration": -1}, {"rate_limit": 0}, {"unknown": 1}, {"name_prefix": "a b"}):
+    assert sim.configure(rate_limit=0.5)["rate_limit"] == 0.5 and sim.configure(rate_limit=None)["rate_limit"] is None
+    for bad in ({"busy": "maybe"}, {"task_duration": -1}, {"rate_limit": 0}, {"rate_limit": -2}, {"rate_limit": "5"},
+                {"rate_limit": True}, {"unknown": 1}, {"name_prefix": "a b"}):
         answer = sim.control("POST", "config", bad)
         assert answer.status_code == 400, bad
     assert sim.control("GET", "config").json()["busy"] == "conflict"

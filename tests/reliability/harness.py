@@ -434,7 +434,7 @@ def schedule(snapshot_types, service_name="zpool-100001", partition_name="backup
 # ---------------------------------------------------------------- many cases in one run
 
 COMMON_OPTIONS = ("endpoint", "application_key", "application_secret", "consumer_key", "client_id", "client_secret",
-                  "api_timeout", "api_retries")
+                  "api_timeout", "api_retries", "max_requests_per_second")
 MODULE_OPTIONS = dict(
     nasha_snapshot_schedule=("service_name", "partition_name", "snapshot_types", "state", "purge", "wait", "wait_timeout"),
     nasha_custom_snapshot=("service_name", "partition_name", "name", "state", "expiration", "expires_in", "wait", "wait_timeout"),

@@ -171,3 +171,10 @@ def test_bad_options_are_refused(plugin, tmp_path):
         parse(plugin, tmp_path, {"iam_tags": {"a": [{"operator": "WRONG", "value": "x"}]}})
     with pytest.raises(AnsibleParserError, match="max_concurrent_requests"):
         parse(plugin, tmp_path, {"max_concurrent_requests": 0})
+
+
+def test_max_requests_per_second_reaches_the_client(plugin, tmp_path):
+    parse(plugin, tmp_path, {"max_requests_per_second": 0.5}, cache=False)
+    assert plugin.built[-1]["max_requests_per_second"] == 0.5
+    parse(plugin, tmp_path, {}, cache=False, name="other.nasha.yml")
+    assert plugin.built[-1]["max_requests_per_second"] is None
