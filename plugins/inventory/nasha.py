@@ -132,15 +132,14 @@ from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
-from ansible_collections.snapkeep.nasha.plugins.module_utils._api import (
+from ansible_collections.snapkeep.nasha.plugins.module_utils._errors import (
     CREDENTIAL_NAMES,
     SECRET_NAMES,
-    OvhApi,
     OvhApiError,
-    account_fingerprint,
-    build_client,
     scrub,
 )
+from ansible_collections.snapkeep.nasha.plugins.module_utils._transport import OvhApi
+from ansible_collections.snapkeep.nasha.plugins.module_utils._connection import account_fingerprint, build_client
 from ansible_collections.snapkeep.nasha.plugins.module_utils._fleet import (
     FleetFilter,
     FleetReader,

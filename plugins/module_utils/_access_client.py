@@ -11,7 +11,8 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._access import (
     ip_block,
 )
 from ansible_collections.snapkeep.nasha.plugins.module_utils._routes import partition_path
-from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient, Write, _applied_task, _where
+from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient, _where
+from ansible_collections.snapkeep.nasha.plugins.module_utils._write_path import Write
 
 
 class AccessClient(NashaClient):
@@ -36,30 +37,21 @@ class AccessClient(NashaClient):
         detail = detail or {}
         return dict(type=detail.get("type"), description=detail.get("aclDescription"))
 
-    def _access_recheck(self, service_name, partition_name, deadline, block, present):
-        """After a lost answer: whether the block is now listed (add) or not (remove)."""
-        def recheck():
-            self.api.wait_until_idle(service_name, partition_name, deadline)
-            if (block in self.access_blocks(service_name, partition_name)) == present:
-                return _applied_task(OPERATION_ACCESS, partition_name)
-            return None
-        return recheck
-
-    def _removal(self, service_name, partition_name, block, listed_block, deadline):
+    def _removal(self, service_name, partition_name, block, listed_block):
         return Write(
             ("remove access", block), "remove the access of %s from %s" % (block, _where(service_name, partition_name)),
-            "DELETE", access_entry_path(partition_path(service_name, partition_name), listed_block),
-            recheck=self._access_recheck(service_name, partition_name, deadline, block, False),
+            "DELETE", access_entry_path(partition_path(service_name, partition_name), listed_block), None,
+            lambda: block not in self.access_blocks(service_name, partition_name), OPERATION_ACCESS,
         )
 
-    def _addition(self, service_name, partition_name, entry, deadline):
+    def _addition(self, service_name, partition_name, entry):
         body = {"ip": entry["ip"], "type": entry["type"]}
         if entry.get("description") is not None:
             body["aclDescription"] = entry["description"]
         return Write(
             ("allow", entry["ip"]), "allow %s (%s) on %s" % (entry["ip"], entry["type"], _where(service_name, partition_name)),
-            "POST", access_path(partition_path(service_name, partition_name)), body=body,
-            recheck=self._access_recheck(service_name, partition_name, deadline, entry["ip"], True),
+            "POST", access_path(partition_path(service_name, partition_name)), body,
+            lambda: entry["ip"] in self.access_blocks(service_name, partition_name), OPERATION_ACCESS,
         )
 
     def apply_access(self, service_name, partition_name, plan, listed, deadline, wait=True):
@@ -71,9 +63,9 @@ class AccessClient(NashaClient):
         purge would remove in place, and clients can still mount the partition.
         """
         def removals(blocks):
-            return [self._removal(service_name, partition_name, block, listed.get(block, block), deadline) for block in blocks]
+            return [self._removal(service_name, partition_name, block, listed.get(block, block)) for block in blocks]
 
-        additions = [self._addition(service_name, partition_name, entry, deadline) for entry in plan.to_add]
+        additions = [self._addition(service_name, partition_name, entry) for entry in plan.to_add]
         phases = [removals([block for block in plan.to_remove if block in plan.replaced]), additions,
                   removals([block for block in plan.to_remove if block not in plan.replaced])]
         return self.apply_phases(service_name, partition_name, [phase for phase in phases if phase], deadline, wait=wait)

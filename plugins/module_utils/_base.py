@@ -9,16 +9,13 @@ import copy
 
 from ansible.module_utils.basic import AnsibleModule, env_fallback, missing_required_lib
 
-from ansible_collections.snapkeep.nasha.plugins.module_utils._api import (
+from ansible_collections.snapkeep.nasha.plugins.module_utils._transport import (
     OVH_IMPORT_ERROR,
     OVH_IMPORT_TRACEBACK,
-    SECRET_NAMES,
     OvhApi,
-    OvhApiError,
-    build_client,
-    scrub,
-    userinfo_values,
 )
+from ansible_collections.snapkeep.nasha.plugins.module_utils._errors import SECRET_NAMES, OvhApiError, scrub
+from ansible_collections.snapkeep.nasha.plugins.module_utils._connection import build_client, userinfo_values
 from ansible_collections.snapkeep.nasha.plugins.module_utils._option_limits import (
     API_RETRIES_DEFAULT,
     API_TIMEOUT_DEFAULT,

@@ -15,7 +15,8 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError, install_transport
+from ansible_collections.snapkeep.nasha.plugins.module_utils._errors import OvhApiError
+from ansible_collections.snapkeep.nasha.plugins.module_utils._transport import install_transport
 from ansible_collections.snapkeep.nasha.plugins.module_utils._routes import share_sources
 from ansible_collections.snapkeep.nasha.plugins.module_utils._schedule import sort_snapshot_types
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import SERVICES_PATH

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils._custom_snapshots import expiration_mismatch_warning
 from ansible_collections.snapkeep.nasha.plugins.module_utils._routes import route_name_error
-from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError, OvhConnectionError
+from ansible_collections.snapkeep.nasha.plugins.module_utils._errors import OvhApiError, OvhConnectionError
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient
 from ansible_collections.snapkeep.nasha.plugins.module_utils._rotation import controller_wall_clock
 from ansible_collections.snapkeep.nasha.plugins.module_utils._policy import (

@@ -23,7 +23,9 @@ def main(argv):
     sys.path[:0] = [str(ROOT), collections_path]
     # pylint: disable=import-outside-toplevel
     from simulator.nasha_sim import SimConfig, make_server
-    from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApi, OvhApiError, build_client
+    from ansible_collections.snapkeep.nasha.plugins.module_utils._connection import build_client
+    from ansible_collections.snapkeep.nasha.plugins.module_utils._errors import OvhApiError
+    from ansible_collections.snapkeep.nasha.plugins.module_utils._transport import OvhApi
 
     server = make_server(SimConfig(rate_limit=limit), seed=str(ROOT / "simulator" / "seeds" / "test.json"))
     server.start_background()

@@ -16,7 +16,7 @@ from ansible.parsing.dataloader import DataLoader
 from ansible.plugins.loader import inventory_loader
 
 from ansible_collections.snapkeep.nasha.plugins.inventory import nasha as plugin_module
-from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApiError
+from ansible_collections.snapkeep.nasha.plugins.module_utils._errors import OvhApiError
 
 SECRET = "s3cr3t-application-secret"
 CONSUMER = "c0nsumer-key-value"

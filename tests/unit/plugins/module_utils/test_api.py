@@ -18,16 +18,17 @@ from ovh import exceptions as ovh_exc  # noqa: E402  pylint: disable=wrong-impor
 from ansible_collections.snapkeep.nasha.plugins.module_utils import _api  # noqa: E402  pylint: disable=wrong-import-position
 import requests.exceptions  # noqa: E402  pylint: disable=wrong-import-position
 
-from ansible_collections.snapkeep.nasha.plugins.module_utils._api import (  # noqa: E402  pylint: disable=wrong-import-position
-    OvhApi,
+from ansible_collections.snapkeep.nasha.plugins.module_utils._errors import (
     OvhApiError,
     OvhBusyError,
     OvhConnectionError,
+    without_userinfo,
+)
+from ansible_collections.snapkeep.nasha.plugins.module_utils._connection import (
     build_client,
     connection_settings,
     endpoint_url_problem,
     userinfo_values,
-    without_userinfo,
 )
 
 SVC = "zpool-1"

@@ -12,14 +12,13 @@ import time
 import ovh
 import pytest
 
-from ansible_collections.snapkeep.nasha.plugins.module_utils._api import (
+from ansible_collections.snapkeep.nasha.plugins.module_utils._transport import (
     BoundedTransport,
     OvhApi,
-    OvhApiError,
-    build_client,
-    connection_settings,
     install_transport,
 )
+from ansible_collections.snapkeep.nasha.plugins.module_utils._errors import OvhApiError
+from ansible_collections.snapkeep.nasha.plugins.module_utils._connection import build_client, connection_settings
 from ansible_collections.snapkeep.nasha.plugins.module_utils._base import limits_problem
 from ansible_collections.snapkeep.nasha.plugins.module_utils._fleet import request_expanded_lists
 from ansible_collections.snapkeep.nasha.plugins.module_utils._request_rate import RequestRate

@@ -18,14 +18,13 @@ import ovh
 import pytest
 import requests
 
-from ansible_collections.snapkeep.nasha.plugins.module_utils._api import (
+from ansible_collections.snapkeep.nasha.plugins.module_utils._transport import (
     BoundedTransport,
     OvhApi,
-    OvhApiError,
-    OvhConnectionError,
-    build_client,
     install_transport,
 )
+from ansible_collections.snapkeep.nasha.plugins.module_utils._errors import OvhApiError, OvhConnectionError
+from ansible_collections.snapkeep.nasha.plugins.module_utils._connection import build_client
 from ansible_collections.snapkeep.nasha.plugins.module_utils._fleet import request_expanded_lists
 
 SNAPSHOTS = "/dedicated/nasha/zpool-1/partition/backups/snapshot"

@@ -14,7 +14,8 @@ import ovh.config  # noqa: E402  pylint: disable=wrong-import-position
 from ansible.module_utils import basic  # noqa: E402  pylint: disable=wrong-import-position
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils import _base  # noqa: E402  pylint: disable=wrong-import-position
-from ansible_collections.snapkeep.nasha.plugins.module_utils._api import OvhApi, OvhApiError  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.snapkeep.nasha.plugins.module_utils._transport import OvhApi  # noqa: E402  pylint: disable=wrong-import-position
+from ansible_collections.snapkeep.nasha.plugins.module_utils._errors import OvhApiError  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.snapkeep.nasha.plugins.module_utils._base import NashaModule  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.snapkeep.nasha.plugins.module_utils._routes import route_name_error, service_path  # noqa: E402  pylint: disable=wrong-import-position
 

@@ -12,7 +12,12 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils import _fleet as fl
 import ovh
 import requests
 
-from ansible_collections.snapkeep.nasha.plugins.module_utils._api import BoundedTransport, OvhApi, OvhApiError, install_transport
+from ansible_collections.snapkeep.nasha.plugins.module_utils._transport import (
+    BoundedTransport,
+    OvhApi,
+    install_transport,
+)
+from ansible_collections.snapkeep.nasha.plugins.module_utils._errors import OvhApiError
 
 
 def service(name, datacenter="rbx", disk="hdd", tags=None, ip="10.0.0.1"):

@@ -1,31 +1,22 @@
 # -*- coding: utf-8 -*-
 # Copyright: (c) 2026, snapkeep.nasha contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The OVHcloud API layer: connection settings, credentials, retries, error messages and task waiting.
-
-Every request goes through python-ovh (signing, the /auth/time request, OAuth2). This file adds what
-python-ovh leaves to its callers: retrying what may be retried, never sending a write twice when its
-answer was lost, waiting for the asynchronous tasks that writes start, and errors a person can act on.
-It knows nothing of Ansible's AnsibleModule nor of NAS-HA business rules.
-"""
+"""Sending requests through python-ovh: the requests adapter that bounds each request, what a failed request
+was (classified once, in _Failure), reads retried while their failure may pass, and writes sent once with
+their outcome returned as a value for the write path to act on (see _write_path)."""
 from __future__ import annotations
 
 import datetime
 import email.utils
-import hashlib
-import ipaddress
-import re
 import json
 import socket
 import ssl
 import threading
 import time
 import traceback
-from urllib.parse import urlsplit
+import typing
 
 from ansible.module_utils.api import generate_jittered_backoff
-
-from ansible_collections.snapkeep.nasha.plugins.module_utils._request_rate import RequestRate
 
 try:
     import ovh
@@ -51,27 +42,28 @@ else:
     _HTTPAdapter = requests.adapters.HTTPAdapter
     _RequestException = requests.exceptions.RequestException
 
-
-PENDING_STATUSES = ("init", "todo", "doing")
-FAILED_STATUSES = ("cancelled", "customerError", "ovhError")
+from ansible_collections.snapkeep.nasha.plugins.module_utils._option_limits import API_RETRIES_DEFAULT
+from ansible_collections.snapkeep.nasha.plugins.module_utils._errors import (
+    SECRET_NAMES,
+    OvhApiError,
+    OvhConnectionError,
+    exception_text,
+    format_seconds,
+    scrubbed_error,
+    without_userinfo,
+)
 
 RETRIED_STATUSES = (429, 500, 502, 503, 504)
+
 WRITE_METHODS = ("POST", "PUT", "DELETE")
+
+
 # Request retries: each pause is half fixed, half jittered, on steps doubling from 1 s up to RETRY_STEP_CAP;
 # a Retry-After header can lengthen a pause, never beyond RETRY_DELAY_CAP.
 RETRY_STEP_CAP = 10
-RETRY_DELAY_CAP = 60
-# Task polling: the first pause, its growth per round and its cap, in seconds. Slow growth keeps the lag
-# between a task's end and its discovery near a third of the time waited, for 5 reads in the first 4 seconds.
-TASK_POLL_FIRST = 0.5
-TASK_POLL_GROWTH = 1.3
-TASK_POLL_CAP = 10.0
 
-SECRET_MASK = "********"
-CREDENTIAL_NAMES = ("application_key", "application_secret", "consumer_key", "client_id", "client_secret")
-SECRET_NAMES = ("application_secret", "consumer_key", "client_secret")
-# Shorter values would blank out ordinary words; real keys and secrets are far longer.
-_MIN_SCRUBBED_LENGTH = 4
+RETRY_DELAY_CAP = 60
+
 
 # The name of the parameter that follows each fixed segment of a NAS-HA path.
 _PATH_PARAMETERS = {
@@ -81,6 +73,7 @@ _PATH_PARAMETERS = {
     "customSnapshot": "name",
     "task": "taskId",
 }
+
 
 # What to check for each authentication error OVHcloud reports.
 _AUTH_ERROR_ADVICE = {
@@ -93,6 +86,7 @@ _AUTH_ERROR_ADVICE = {
     "QUERY_TIME_OUT": "the request timestamp was refused; check the clock of the machine running the module",
     "NOT_AUTHENTICATED": "the request was not authenticated; check the credentials",
 }
+
 _EXCEPTION_ERROR_CODES = (
     ("NotGrantedCall", "NOT_GRANTED_CALL"),
     ("InvalidCredential", "INVALID_CREDENTIAL"),
@@ -101,243 +95,6 @@ _EXCEPTION_ERROR_CODES = (
     ("Forbidden", "FORBIDDEN"),
 )
 
-
-class OvhApiError(Exception):
-    """A failed API request or wait, explained in `message`, a complete sentence for a person.
-
-    status is the HTTP status when there was an answer, query_id OVHcloud's X-OVH-QUERYID, error_code
-    OVHcloud's error class or code (such as Client::NotFound or NOT_GRANTED_CALL), details any further facts.
-    """
-
-    def __init__(self, message, status=None, query_id=None, error_code=None, details=None):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.query_id = query_id
-        self.error_code = error_code
-        self.details = details
-
-    def __str__(self):
-        return self.message
-
-    def to_fail_kwargs(self):
-        """Keyword arguments for fail_json: msg, plus the facts that are known."""
-        kwargs = dict(msg=self.message)
-        for key, value in (("http_status", self.status), ("query_id", self.query_id),
-                           ("error_code", self.error_code), ("details", self.details)):
-            if value is not None:
-                kwargs[key] = value
-        return kwargs
-
-
-class OvhBusyError(OvhApiError):
-    """A write refused because the resource is busy (a task is pending): wait for it, then send it again."""
-
-
-class OvhConnectionError(OvhApiError):
-    """A failure that is not about the service or partition asked for, so every other request would fail the same way.
-
-    The endpoint cannot be reached or did not answer in time, its TLS connection failed, it redirected, or it
-    refused the credentials. Once one is raised, the OvhApi raises it again for every later request without
-    sending it: loops over partitions let it end the whole run with this one message.
-    """
-
-
-# ------------------------------------------------------------------ secrets
-
-def scrub(value, secrets):
-    """value with every occurrence of each secret replaced by a mask, in strings, lists and dicts."""
-    secrets = [secret for secret in secrets if isinstance(secret, str) and len(secret) >= _MIN_SCRUBBED_LENGTH]
-    if not secrets:
-        return value
-    return _scrub(value, sorted(set(secrets), key=len, reverse=True))
-
-
-def _scrub(value, secrets):
-    if isinstance(value, str):
-        for secret in secrets:
-            value = value.replace(secret, SECRET_MASK)
-        return value
-    if isinstance(value, dict):
-        return dict((_scrub(key, secrets), _scrub(item, secrets)) for key, item in value.items())
-    if isinstance(value, (list, tuple)):
-        return [_scrub(item, secrets) for item in value]
-    return value
-
-
-def scrubbed_error(error, secrets):
-    """A copy of an OvhApiError with no secret in its message or details."""
-    return type(error)(scrub(error.message, secrets), status=error.status, query_id=error.query_id,
-                       error_code=scrub(error.error_code, secrets), details=scrub(error.details, secrets))
-
-
-# ------------------------------------------------------------------ connection settings
-
-def _is_loopback(host):
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-def without_userinfo(url):
-    """url without the user name and password it may hold (user:password@host), for messages."""
-    if not isinstance(url, str):
-        return url
-    match = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*://)?([^/?#]*)(.*)$", url, re.S)
-    scheme, authority, rest = match.groups()
-    if "@" not in authority:
-        return url
-    return "%s%s%s" % (scheme or "", authority.rpartition("@")[2], rest)
-
-
-def userinfo_values(url):
-    """The user:password part of a URL and its password, to hide wherever the URL could be shown ([] when none)."""
-    shown = without_userinfo(url)
-    if shown == url:
-        return []
-    authority = re.match(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://)?([^/?#]*)", url).group(1)
-    userinfo = authority.rpartition("@")[0]
-    return [value for value in (userinfo, userinfo.partition(":")[2]) if value]
-
-
-def endpoint_url_problem(url):
-    """Why `url` cannot be an API endpoint, or None when it can; no message repeats a user name or password."""
-    shown = without_userinfo(url)
-    if shown != url:
-        return "endpoint %s must not hold a user name or password" % shown
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError as exc:
-        return "endpoint %s is not a valid URL (%s)" % (url, exc)
-    del port  # only parsed to validate it
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "endpoint %s is not an http:// or https:// URL with a host name" % url
-    if parts.query or parts.fragment:
-        return "endpoint %s must not have a query string or a fragment" % url
-    if not parts.path.rstrip("/").endswith("/1.0"):
-        return "endpoint %s must end with the API version path /1.0, for example https://eu.api.ovh.com/1.0" % url
-    if parts.scheme == "http" and not _is_loopback(parts.hostname):
-        return ("endpoint %s uses plain http to a remote host, which would send the credentials unencrypted; "
-                "use https (plain http is only allowed to localhost, 127.0.0.0/8 or ::1)" % url)
-    return None
-
-
-def _capitalised(text):
-    return text[0].upper() + text[1:] if text else text
-
-
-def _blank_to_none(value):
-    return None if value is None or (isinstance(value, str) and not value.strip()) else value
-
-
-def connection_settings(params):
-    """The validated connection settings from module params; raises OvhApiError before any request.
-
-    Returns a dict: endpoint (a name python-ovh knows), the five credentials (None where not given, for
-    python-ovh to look up in OVH_* variables and ovh.conf), timeout and retries.
-    """
-    if ovh is None:
-        raise OvhApiError("The python-ovh library (ovh) is needed: %s" % OVH_IMPORT_ERROR)
-    timeout = params.get("api_timeout")
-    retries = params.get("api_retries")
-    timeout = 30 if timeout is None else timeout
-    retries = 4 if retries is None else retries
-    if timeout < 1:
-        raise OvhApiError("api_timeout must be 1 second or more, not %s" % timeout)
-    if retries < 0:
-        raise OvhApiError("api_retries must be 0 or more, not %s" % retries)
-    rate = params.get("max_requests_per_second")
-    if rate is not None and not rate > 0:
-        raise OvhApiError("max_requests_per_second must be above 0, not %s" % rate)
-
-    endpoint = _blank_to_none(params.get("endpoint"))
-    if endpoint is None:
-        # python-ovh's own lookup: OVH_ENDPOINT, then the [default] section of ovh.conf.
-        endpoint = _blank_to_none(ovh.config.ConfigurationManager().get("default", "endpoint"))
-    if endpoint is None:
-        raise OvhApiError("No OVHcloud API endpoint is set: set endpoint or OVH_ENDPOINT (or endpoint in the "
-                          "[default] section of ovh.conf), for example ovh-eu")
-    endpoint = endpoint.strip()
-    if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", endpoint):
-        problem = endpoint_url_problem(endpoint)
-        if problem:
-            raise OvhApiError(_capitalised(problem))
-        # Registered under the URL itself, so that an ovh.conf section named by the URL holds its keys.
-        ovh.client.ENDPOINTS[endpoint] = endpoint.rstrip("/")
-    elif endpoint not in ovh.client.ENDPOINTS:
-        known = sorted(name for name in ovh.client.ENDPOINTS if "://" not in name)
-        raise OvhApiError("Unknown endpoint %s: use one of %s, or the https:// URL of an OVHcloud-compatible API "
-                          "ending in /1.0" % (without_userinfo(endpoint), ", ".join(known)))
-
-    settings = dict(endpoint=endpoint, timeout=timeout, retries=retries, max_requests_per_second=rate)
-    for name in CREDENTIAL_NAMES:
-        settings[name] = _blank_to_none(params.get(name))
-    return settings
-
-
-def _resolved_credentials(settings):
-    """The credentials python-ovh will use: given ones, else OVH_* variables, else ovh.conf's endpoint section."""
-    configuration = ovh.config.ConfigurationManager()
-    resolved = {}
-    for name in CREDENTIAL_NAMES:
-        value = settings.get(name)
-        if value is None:
-            value = configuration.get(settings["endpoint"], name)
-        resolved[name] = _blank_to_none(value)
-    return resolved
-
-
-def account_fingerprint(params):
-    """What tells the account of connection params apart, without a secret in clear: the endpoint, the application
-    key or OAuth2 client id (not secrets), and a SHA-256 of the consumer key; values not given are looked up where
-    python-ovh looks (OVH_* variables, ovh.conf). Checks nothing and sends no request."""
-    endpoint = _blank_to_none(params.get("endpoint"))
-    configuration = ovh.config.ConfigurationManager() if ovh is not None else None
-    if endpoint is None and configuration is not None:
-        endpoint = _blank_to_none(configuration.get("default", "endpoint"))
-    values = {}
-    for name in ("application_key", "client_id", "consumer_key"):
-        value = _blank_to_none(params.get(name))
-        if value is None and configuration is not None and endpoint is not None:
-            value = _blank_to_none(configuration.get(endpoint.strip(), name))
-        values[name] = value
-    consumer_key = values.pop("consumer_key")
-    return dict(endpoint=endpoint, consumer_key_sha256=hashlib.sha256(consumer_key.encode("utf-8")).hexdigest() if consumer_key else None,
-                **values)
-
-
-def _where_to_set(name):
-    return "%s (or OVH_%s, or %s in ovh.conf)" % (name, name.upper(), name)
-
-
-def credentials_problem(credentials, endpoint):
-    """What is wrong with a set of resolved credentials (names only, never values), or None."""
-    given = dict((name, credentials.get(name) is not None) for name in CREDENTIAL_NAMES)
-    for first, second in (("application_key", "application_secret"), ("client_id", "client_secret")):
-        if given[first] != given[second]:
-            present, missing = (first, second) if given[first] else (second, first)
-            return "%s is set but %s is missing: set %s" % (present, missing, _where_to_set(missing))
-    application = given["application_key"]
-    oauth2 = given["client_id"]
-    if application and oauth2:
-        return ("Both application_key/application_secret and client_id/client_secret are set (as options, OVH_* "
-                "variables or in ovh.conf): use one kind of credentials only")
-    if not application and not oauth2:
-        return ("No OVHcloud credentials are set: set application_key, application_secret and consumer_key, or "
-                "client_id and client_secret, as options, OVH_* environment variables or in ovh.conf")
-    if application and not given["consumer_key"]:
-        return "application_key and application_secret are set but consumer_key is missing: set %s" % _where_to_set("consumer_key")
-    if oauth2 and endpoint not in ovh.client.OAUTH2_TOKEN_URLS:
-        return ("client_id and client_secret (OAuth2) only work with the endpoints %s, not with %s; use application_key, "
-                "application_secret and consumer_key there" % (", ".join(sorted(ovh.client.OAUTH2_TOKEN_URLS)), endpoint))
-    return None
-
-
-# ------------------------------------------------------------------ transport
 
 class TransportError(_RequestException):
     """A request the transport ended itself; python-ovh passes it on inside its HTTPError, as any requests error."""
@@ -351,7 +108,7 @@ class TotalTimeout(TransportError):
     """No complete answer within the request's time bound."""
 
     def __init__(self, seconds):
-        super().__init__("no complete answer within %s s" % _format_seconds(seconds))
+        super().__init__("no complete answer within %s s" % format_seconds(seconds))
         self.seconds = seconds
 
 
@@ -494,39 +251,6 @@ def install_transport(client, pool_maxsize=None, headers=None, rate=None):
             session.max_redirects = 0
 
 
-def build_client(params, client_factory=None):
-    """An ovh.Client for the module params, with credentials checked before any request.
-
-    client_factory defaults to ovh.Client; raises OvhApiError naming what is missing or wrong.
-    """
-    settings = connection_settings(params)
-    secrets = [params.get(name) for name in SECRET_NAMES]
-    resolved = _resolved_credentials(settings)
-    secrets += [resolved[name] for name in SECRET_NAMES]
-    problem = credentials_problem(resolved, settings["endpoint"])
-    if problem:
-        raise OvhApiError(scrub(problem, secrets))
-    factory = client_factory or ovh.Client
-    try:
-        client = factory(
-            endpoint=settings["endpoint"],
-            timeout=settings["timeout"],
-            **dict((name, settings[name]) for name in CREDENTIAL_NAMES)
-        )
-    except (ovh.exceptions.InvalidConfiguration, ovh.exceptions.InvalidRegion) as exc:
-        raise OvhApiError(scrub("The OVHcloud connection settings are not valid: %s" % _exception_text(exc), secrets)) from None
-    # What python-ovh actually resolved decides (its lookup could differ from the one above).
-    actual = dict((name, _blank_to_none(getattr(client, "_" + name, resolved[name]))) for name in CREDENTIAL_NAMES)
-    problem = credentials_problem(actual, settings["endpoint"])
-    if problem:
-        raise OvhApiError(scrub(problem, secrets + [actual[name] for name in SECRET_NAMES]))
-    rate = settings["max_requests_per_second"]
-    install_transport(client, rate=RequestRate(rate) if rate else None)
-    return client
-
-
-# ------------------------------------------------------------------ errors
-
 def route_template(path):
     """The route of a concrete NAS-HA path: /dedicated/nasha/zpool-1/task/7 -> /dedicated/nasha/{serviceName}/task/{taskId}."""
     segments = path.split("?", 1)[0].strip("/").split("/")
@@ -560,12 +284,6 @@ def _answer_body(response):
     except Exception:  # pylint: disable=broad-except  # any undecodable body is simply not used
         return {}
     return body if isinstance(body, dict) else {}
-
-
-def _exception_text(exc):
-    """The text of an exception without python-ovh's query id suffix."""
-    parts = [str(arg) for arg in getattr(exc, "args", ()) if arg not in (None, "")]
-    return ": ".join(parts) if parts else type(exc).__name__
 
 
 def _is_timeout(cause):
@@ -665,16 +383,16 @@ class _Failure:
         elif self.kind == "malformed":
             text = "the OVHcloud API%s answered %s %s with %s" % (
                 where, method, path, self.cause.args[0] if self.cause is not None else
-                "a body that is not JSON (%s)" % _exception_text(self.exc))
+                "a body that is not JSON (%s)" % exception_text(self.exc))
         elif self.kind == "tls":
             text = ("the TLS connection to the OVHcloud API%s failed (%s), which is not retried: check that the endpoint "
                     "speaks https (an https:// URL to a plain http server fails so) and that its certificate is valid and "
-                    "trusted" % (where, _exception_text(self.cause)))
+                    "trusted" % (where, exception_text(self.cause)))
         elif self.kind == "timeout":
-            within = "within %s s (api_timeout)" % _format_seconds(timeout) if timeout else "in time"
+            within = "within %s s (api_timeout)" % format_seconds(timeout) if timeout else "in time"
             text = "the OVHcloud API could not be reached%s: it did not answer %s" % (where, within)
         elif self.network:
-            text = "the OVHcloud API could not be reached%s (%s)" % (where, _exception_text(self.cause or self.exc))
+            text = "the OVHcloud API could not be reached%s (%s)" % (where, exception_text(self.cause or self.exc))
         elif self.error_code == "NOT_GRANTED_CALL":
             text = ("the consumer key is not allowed to call %s %s (the request was %s %s); add this route to the "
                     "access rules of a new consumer key" % (method, route_template(path), method, path))
@@ -684,7 +402,7 @@ class _Failure:
         elif self.message and "timestamp" in self.message.lower():
             text = _AUTH_ERROR_ADVICE["QUERY_TIME_OUT"] + _said(self.message)
         else:
-            text = self.message or _exception_text(self.exc)
+            text = self.message or exception_text(self.exc)
         facts = []
         if self.status is not None:
             facts.append("HTTP %s" % self.status)
@@ -726,12 +444,6 @@ def _default_jitter(count):
     return generate_jittered_backoff(retries=count, delay_base=1, delay_threshold=RETRY_STEP_CAP)
 
 
-def _format_seconds(seconds):
-    return "%d" % seconds if float(seconds).is_integer() else "%g" % seconds
-
-
-# ------------------------------------------------------------------ the API
-
 def _expected_answer(path):
     """What a NAS-HA GET answers: "list" on a collection route, "object" on an item route, None for others."""
     template = route_template(path)
@@ -758,13 +470,27 @@ class Deadline:
         return self.remaining() <= 0
 
 
-def task_path(service_name, task_id=None):
-    path = "/dedicated/nasha/%s/task" % service_name
-    return path if task_id is None else "%s/%s" % (path, task_id)
+# What became of one write (Sent.kind): the transport's classification, which the write path acts on.
+ACCEPTED = "accepted"    # answered with its task
+TRANSIENT = "transient"  # not applied (throttled, or never sent): send it again after a pause
+LOST = "lost"            # no usable answer: it may or may not be applied, so read back before sending again
+BUSY = "busy"            # refused while a task is pending on the partition: wait, then send again
+CONFLICT = "conflict"    # refused as made or under way already (409, or 404 on a DELETE): read back
+REFUSED = "refused"      # refused for good (bad request, not found, not granted...)
+SEND_OUTCOMES = (ACCEPTED, TRANSIENT, LOST, BUSY, CONFLICT, REFUSED)
 
 
-def _task_label(task):
-    return "task %s" % task.get("taskId")
+class Sent(typing.NamedTuple):
+    """One write sent once: its kind (above), OVHcloud's answer when accepted, else the failure and its error."""
+
+    kind: str
+    answer: typing.Any = None
+    failure: typing.Any = None
+    error: typing.Optional[OvhApiError] = None
+
+    @property
+    def retry_after(self):
+        return self.failure.retry_after if self.failure is not None else None
 
 
 class OvhApi:
@@ -776,7 +502,7 @@ class OvhApi:
     may hold objects beside names; their content is for the caller to check.
     """
 
-    def __init__(self, client, retries=4, clock=time.monotonic, sleep=time.sleep, jitter=None, expanded_lists=False):
+    def __init__(self, client, retries=API_RETRIES_DEFAULT, clock=time.monotonic, sleep=time.sleep, jitter=None, expanded_lists=False):
         self.client = client
         self.expanded_lists = expanded_lists
         self.retries = retries
@@ -791,7 +517,7 @@ class OvhApi:
         # The OvhConnectionError that ended the run, raised again for every later request without sending it.
         self._fatal = None
         # The run's first request goes alone: when the endpoint or the credentials fail, no other is sent.
-        self._first_lock = threading.RLock()  # re-entrant: a lost write's recheck reads within its request
+        self._first_lock = threading.Lock()
         self._first_done = False
 
     # -- requests
@@ -800,19 +526,20 @@ class OvhApi:
         """The answer of GET path (with query parameters); action says what for, in the error message."""
         return self._request("GET", path, action, query=query)
 
-    def write(self, method, path, action, body=None, recheck=None):
-        """The answer of a POST, PUT or DELETE.
+    def send(self, method, path, action, body=None):
+        """Send one write, once; what became of it is returned as a Sent, never raised.
 
-        When the answer is lost (no answer, or a 5xx), recheck() is called before the write is sent again:
-        a value other than None is returned instead, as the change is there. Without recheck a lost write
-        is not sent again. A write refused because its change is already made or under way (409 Conflict,
-        or 404 on a DELETE) is rechecked too, and the change found there is returned. A busy resource
-        raises OvhBusyError.
+        Only an OvhConnectionError is raised (unreachable endpoint, refused credentials...): it ends the run.
+        Whether to wait, read back or send again is the write path's decision (see _write_path).
         """
         method = method.upper()
         if method not in WRITE_METHODS:
-            raise ValueError("write() sends POST, PUT or DELETE, not %s" % method)
-        return self._request(method, path, action, body=body, recheck=recheck)
+            raise ValueError("send() sends POST, PUT or DELETE, not %s" % method)
+        return self._guarded(lambda: self._send_once(method, path, action, body))
+
+    def give_up(self, action, method, path, sent, attempts=None, note=""):
+        """The OvhApiError that ends a write after `sent` (its last Sent) and `attempts` tries."""
+        return self._error(action, method, path, sent.failure, attempts=attempts, note=note)
 
     def server_now(self):
         """Now on OVHcloud's clock (aware UTC): the controller's clock plus the offset GET /auth/time gives.
@@ -828,7 +555,17 @@ class OvhApi:
             delta = self._server_delta
         return datetime.datetime.fromtimestamp(time.time() + delta, datetime.timezone.utc)
 
-    def _retry_delays(self):
+    @staticmethod
+    def retry_pause(delay, retry_after):
+        """The pause before a retry: its delay, lengthened to what a Retry-After header asks, within RETRY_DELAY_CAP."""
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        return min(delay, RETRY_DELAY_CAP)
+
+    def deadline(self, timeout_seconds):
+        return Deadline(timeout_seconds, self.clock)
+
+    def retry_delays(self):
         """Pause before each retry: half of a doubling step (capped) fixed, half jittered."""
         for index, jittered in enumerate(self.jitter(self.retries)):
             step = min(RETRY_STEP_CAP, 2 ** index)
@@ -862,75 +599,76 @@ class OvhApi:
         if self._fatal is not None:
             raise self._fatal
 
-    def _request(self, method, path, action, body=None, query=None, recheck=None):
+    def _guarded(self, call):
+        """call(), once the run's first request is over: when the endpoint or the credentials fail, no other is sent."""
         self._raise_fatal()
         if not self._first_done:
             with self._first_lock:
                 self._raise_fatal()
                 if not self._first_done:
                     try:
-                        return self._attempts(method, path, action, body, query, recheck)
+                        return call()
                     finally:
                         self._first_done = True
-        return self._attempts(method, path, action, body, query, recheck)
+        return call()
 
-    def _attempts(self, method, path, action, body, query, recheck):
-        """One request, sent again as long as its failure may be retried."""
-        delays = self._retry_delays()
+    def _request(self, method, path, action, query=None):
+        return self._guarded(lambda: self._attempts(method, path, action, query))
+
+    def _try(self, method, path, action, body, query):
+        """(answer, None) or (None, _Failure) of one request, and whether it reached OVHcloud."""
+        time_was_pending = self._time_fetch_pending()
+        try:
+            answer = self._send(method, path, body, query or {})
+        except _OVH_API_ERROR as exc:
+            failure = _Failure(exc)
+        else:
+            self._answered = True
+            return answer, None, True
+        # A request that failed in python-ovh's /auth/time request was never sent.
+        sent = not (time_was_pending and self._time_fetch_pending())
+        if failure.status is not None or (time_was_pending and not self._time_fetch_pending()):
+            self._answered = True
+        if failure.kind == "timeout" and not self._answered:
+            # An endpoint that has not answered once is unlikely to answer the next time: fail now, once.
+            raise self._error(action, method, path, failure, run_level=True,
+                              note="; it has not answered any request of this run, so none is sent again")
+        return None, failure, sent
+
+    def _attempts(self, method, path, action, query):
+        """One read, sent again as long as its failure may be retried."""
+        delays = self.retry_delays()
         attempts = 0
         while True:
             attempts += 1
-            time_was_pending = self._time_fetch_pending()
-            try:
-                answer = self._send(method, path, body, query or {})
-            except _OVH_API_ERROR as exc:
-                failure = _Failure(exc)
-            else:
-                self._answered = True
+            answer, failure, sent = self._try(method, path, action, None, query)
+            if failure is None:
                 return self._checked_answer(method, path, action, answer)
-            # A write that failed in python-ovh's /auth/time request was never sent.
-            sent = not (time_was_pending and self._time_fetch_pending())
-            if failure.status is not None or (time_was_pending and not self._time_fetch_pending()):
-                self._answered = True
-            if failure.kind == "timeout" and not self._answered:
-                # An endpoint that has not answered once is unlikely to answer the next time: fail now, once.
-                raise self._error(action, method, path, failure, run_level=True,
-                                  note="; it has not answered any request of this run, so none is sent again")
-            lost = method in WRITE_METHODS and sent and failure.retried and failure.status != 429
             if not failure.retried:
-                # Two runs racing on one partition: the change the other run made is this write's change.
-                if recheck is not None and failure.maybe_done_elsewhere(method):
-                    found = self._recheck_quietly(recheck)
-                    if found is not None:
-                        return found
-                # An unreadable answer to a write that OVHcloud accepted: the change may be made.
-                note = ("; the change may or may not have been applied" if sent and method in WRITE_METHODS
-                        and failure.kind == "malformed" and 200 <= (failure.status or 0) < 300 else "")
                 # A failure of the /auth/time request is about the endpoint, whatever the request was for.
-                raise self._error(action, method, path, failure, note=note, run_level=not sent)
-            if lost and recheck is None:
-                raise self._error(action, method, path, failure,
-                                  note="; the answer was lost, so the change may or may not have been applied, and it was not sent again")
+                raise self._error(action, method, path, failure, run_level=not sent)
             delay = next(delays, None)
             if delay is None:
-                note = "; the change may or may not have been applied" if lost else ""
-                raise self._error(action, method, path, failure, attempts=attempts, note=note,
-                                  run_level=failure.network or not sent)
-            if failure.retry_after is not None:
-                delay = max(delay, failure.retry_after)
-            self.sleep(min(delay, RETRY_DELAY_CAP))
-            if lost:
-                found = recheck()
-                if found is not None:
-                    return found
+                raise self._error(action, method, path, failure, attempts=attempts, run_level=failure.network or not sent)
+            self.sleep(self.retry_pause(delay, failure.retry_after))
 
-    @staticmethod
-    def _recheck_quietly(recheck):
-        """recheck(), or None when it fails: the write's own error then says more than the recheck's."""
-        try:
-            return recheck()
-        except OvhApiError:
-            return None
+    def _send_once(self, method, path, action, body):
+        answer, failure, sent = self._try(method, path, action, body, None)
+        if failure is None:
+            return Sent(ACCEPTED, answer=answer)
+        if failure.about_connection or (not sent and not failure.retried):
+            raise self._error(action, method, path, failure, run_level=True)
+        if not sent or failure.status == 429:
+            kind = TRANSIENT  # never applied: the request did not reach OVHcloud, or was throttled
+        elif failure.retried or (failure.kind == "malformed" and 200 <= (failure.status or 0) < 300):
+            kind = LOST  # OVHcloud may have applied it: its answer was lost or unreadable
+        elif failure.busy:
+            kind = BUSY
+        elif failure.maybe_done_elsewhere(method):
+            kind = CONFLICT
+        else:
+            kind = REFUSED
+        return Sent(kind, failure=failure, error=self._error(action, method, path, failure))
 
     def _error(self, action, method, path, failure, attempts=None, note="", run_level=False):
         """The error of a failed request; one about the connection (see OvhConnectionError) ends the run."""
@@ -943,7 +681,7 @@ class OvhApi:
         if run_level or failure.about_connection:
             error_class = OvhConnectionError
         else:
-            error_class = OvhBusyError if failure.busy else OvhApiError
+            error_class = OvhApiError
         error = scrubbed_error(error_class(message, status=failure.status, query_id=failure.query_id,
                                            error_code=failure.error_code, details=failure.details), self._secrets)
         if error_class is OvhConnectionError:
@@ -969,81 +707,3 @@ class OvhApi:
         message = "Could not %s: the OVHcloud API answered %s %s with %s where %s was expected" % (
             action, method, path, shown if len(shown) <= 120 else shown[:117] + "...", wanted)
         raise scrubbed_error(OvhApiError(message, details=dict(answer=answer)), self._secrets)
-
-    # -- tasks
-
-    def deadline(self, timeout_seconds):
-        return Deadline(timeout_seconds, self.clock)
-
-    def task(self, service_name, task_id):
-        return self.get(task_path(service_name, task_id), "read task %s of service %s" % (task_id, service_name))
-
-    def pending_tasks(self, service_name, partition_name=None):
-        """The tasks of a service still init, todo or doing (on one partition when given), oldest id first."""
-        task_ids = []
-        for status in PENDING_STATUSES:
-            listed = self.get(task_path(service_name), "list the %s tasks of service %s" % (status, service_name), status=status)
-            for task_id in listed or []:
-                if task_id not in task_ids:
-                    task_ids.append(task_id)
-        tasks = []
-        for task_id in sorted(task_ids):
-            try:
-                task = self.task(service_name, task_id)
-            except OvhApiError as exc:
-                if exc.status == 404:  # finished and purged between the list and the read
-                    continue
-                raise
-            if task.get("status") not in PENDING_STATUSES:
-                continue
-            if partition_name is None or task.get("partitionName") == partition_name:
-                tasks.append(task)
-        return tasks
-
-    def wait_tasks(self, service_name, tasks, deadline):
-        """The final state of every task, in the same order; raises OvhApiError on a failed task or at the deadline."""
-        return self._wait(service_name, tasks, deadline, raise_failures=True)
-
-    def wait_until_idle(self, service_name, partition_name, deadline):
-        """Wait for the tasks pending on a partition, whatever their outcome; returns them finished ([] when none)."""
-        tasks = self.pending_tasks(service_name, partition_name)
-        if not tasks:
-            return []
-        return self._wait(service_name, tasks, deadline, raise_failures=False)
-
-    def _wait(self, service_name, tasks, deadline, raise_failures):
-        """Poll the oldest pending task only; once it is over, read the next ones at once, as they are likely over too."""
-        current = [dict(task) for task in tasks]
-        pause = TASK_POLL_FIRST
-        while True:
-            if raise_failures:
-                for task in current:
-                    if task.get("status") in FAILED_STATUSES:
-                        raise self._task_failure(service_name, task)
-            pending = [index for index, task in enumerate(current)
-                       if task.get("status") in PENDING_STATUSES and task.get("taskId") is not None]
-            if not pending:
-                return current
-            if deadline.expired():
-                raise self._task_timeout(deadline, [current[index] for index in pending])
-            self.sleep(min(pause, deadline.remaining()))
-            pause = min(TASK_POLL_CAP, pause * TASK_POLL_GROWTH)
-            for index in pending:
-                current[index] = self.task(service_name, current[index]["taskId"])
-                if current[index].get("status") in PENDING_STATUSES or (raise_failures and current[index].get("status") in FAILED_STATUSES):
-                    break
-
-    def _task_failure(self, service_name, task):
-        where = "service %s" % service_name
-        if task.get("partitionName"):
-            where += " partition %s" % task["partitionName"]
-        message = "%s (operation %s) on %s ended with status %s: %s" % (
-            _task_label(task), task.get("operation"), where, task.get("status"),
-            task.get("details") or "OVHcloud gave no details")
-        return scrubbed_error(OvhApiError(message, error_code=task.get("status"), details=dict(task=task)), self._secrets)
-
-    def _task_timeout(self, deadline, pending):
-        waited = " and ".join("%s (last status %s)" % (_task_label(task), task.get("status")) for task in pending)
-        message = "timed out after %s s waiting for %s; the change may still be applied" % (
-            _format_seconds(deadline.timeout), waited)
-        return OvhApiError(message, details=dict(tasks=pending))
