@@ -10,6 +10,7 @@ It knows nothing of Ansible's AnsibleModule nor of NAS-HA business rules.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime
 import email.utils
 import hashlib
@@ -401,15 +402,26 @@ class BoundedTransport(_HTTPAdapter):
     watchdog cuts the connection when the body is not complete by then. A 3xx answer raises RedirectRefused before
     requests could follow it; an answer python-ovh would fail to read raises MalformedAnswer.
 
-    pool_maxsize: connections kept open (as many as requests sent at once); headers: default headers of the session.
+    pool_maxsize: connections kept open (as many as requests sent at once); headers: default headers of the session;
+    max_in_flight: at most that many requests under way at once through this transport (None: no bound); a request
+    waiting for its turn has not started, so its time bound starts once it goes.
     """
 
-    def __init__(self, pool_maxsize=10, headers=None):
-        super().__init__(pool_maxsize=pool_maxsize)
+    def __init__(self, pool_maxsize=10, headers=None, max_in_flight=None):
+        super().__init__(pool_maxsize=max(pool_maxsize, max_in_flight or 0))
         self.pool_maxsize = pool_maxsize
         self.headers = dict(headers or {})
+        self.max_in_flight = max_in_flight
+        self._turns = threading.BoundedSemaphore(max_in_flight) if max_in_flight else None
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
+        request.headers.update(getattr(_REQUEST_CONTEXT, "headers", None) or {})
+        if self._turns is None:
+            return self._send_bounded(request, stream, timeout, verify, cert, proxies)
+        with self._turns:
+            return self._send_bounded(request, stream, timeout, verify, cert, proxies)
+
+    def _send_bounded(self, request, stream, timeout, verify, cert, proxies):
         total = _total_seconds(timeout)
         if total is None:
             return super().send(request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
@@ -456,7 +468,24 @@ class BoundedTransport(_HTTPAdapter):
                                   response=response, status=response.status_code)
 
 
-def install_transport(client, pool_maxsize=None, headers=None):
+# Headers of the requests one thread sends inside expanded_list_request() (see there).
+_REQUEST_CONTEXT = threading.local()
+
+
+@contextlib.contextmanager
+def expanded_list_request(headers):
+    """Inside the block, this thread's requests carry `headers` (those asking a list for its objects, see
+    _fleet.EXPANDED_HEADERS) and OvhApi accepts objects in a list answer. python-ovh signs no header, so
+    adding one at the transport changes no signature; the other threads' requests are left as they are."""
+    previous = getattr(_REQUEST_CONTEXT, "headers", None)
+    _REQUEST_CONTEXT.headers = dict(previous or {}, **headers)
+    try:
+        yield
+    finally:
+        _REQUEST_CONTEXT.headers = previous
+
+
+def install_transport(client, pool_maxsize=None, headers=None, max_in_flight=None):
     """Mount a BoundedTransport on the requests sessions of a python-ovh client that has them.
 
     With pool_maxsize or headers, the transports already mounted are replaced by ones with these settings. Without,
@@ -469,13 +498,13 @@ def install_transport(client, pool_maxsize=None, headers=None):
     oauth2 = getattr(client, "_oauth2", None)
     sessions = [main, getattr(oauth2, "_session", None) if oauth2 is not None else None]
     sessions = [session for session in sessions if isinstance(session, requests.Session)]
-    replace = pool_maxsize is not None or headers is not None
+    replace = pool_maxsize is not None or headers is not None or max_in_flight is not None
     if not replace and isinstance(main, requests.Session) and isinstance(main.get_adapter("https://"), BoundedTransport):
         model = main.get_adapter("https://")
-        pool_maxsize, headers = model.pool_maxsize, model.headers
+        pool_maxsize, headers, max_in_flight = model.pool_maxsize, model.headers, model.max_in_flight
     for session in sessions:
         if replace or not isinstance(session.get_adapter("https://"), BoundedTransport):
-            transport = BoundedTransport(pool_maxsize=pool_maxsize or 10, headers=headers)
+            transport = BoundedTransport(pool_maxsize=pool_maxsize or 10, headers=headers, max_in_flight=max_in_flight)
             session.headers.update(transport.headers)
             session.mount("https://", transport)
             session.mount("http://", transport)
@@ -944,7 +973,7 @@ class OvhApi:
             return answer
         if expected == "list":
             fits = isinstance(answer, list) and all(
-                (isinstance(item, (str, int)) and not isinstance(item, bool)) or (self.expanded_lists and isinstance(item, dict))
+                (isinstance(item, (str, int)) and not isinstance(item, bool)) or (self._objects_listed() and isinstance(item, dict))
                 for item in answer)
             wanted = "a list of names or ids"
         else:
@@ -956,6 +985,10 @@ class OvhApi:
         message = "Could not %s: the OVHcloud API answered %s %s with %s where %s was expected" % (
             action, method, path, shown if len(shown) <= 120 else shown[:117] + "...", wanted)
         raise scrubbed_error(OvhApiError(message, details=dict(answer=answer)), self._secrets)
+
+    def _objects_listed(self):
+        """Whether a list answer may hold objects: the client asks every list for them, or this request does."""
+        return self.expanded_lists or bool(getattr(_REQUEST_CONTEXT, "headers", None))
 
     # -- tasks
 

@@ -320,12 +320,11 @@ class NashaClient:
                   for phase in schedule_phases(plan)]
         return self.apply_phases(service_name, partition_name, phases, deadline, wait=wait)
 
-    def create_custom_snapshot(self, service_name, partition_name, name, expiration_dt, deadline, wait=True):
-        """The task of the creation; raises OvhApiError when it fails (nothing else is written)."""
+    def _custom_create_write(self, service_name, partition_name, name, expiration_dt, deadline):
         body = {"name": name}
         if expiration_dt is not None:
             body["expiration"] = format_expiration(expiration_dt)
-        write = Write(
+        return Write(
             ("create", name), "create custom snapshot %s on %s" % (name, _where(service_name, partition_name)),
             "POST", custom_snapshots_path(service_name, partition_name), body=body,
             recheck=self._custom_recheck(
@@ -333,6 +332,20 @@ class NashaClient:
                 lambda names: find_custom_snapshot(names, name) is not None,
             ),
         )
+
+    def _custom_delete_write(self, service_name, partition_name, listed_name, deadline):
+        return Write(
+            ("delete", listed_name), "delete custom snapshot %s from %s" % (listed_name, _where(service_name, partition_name)),
+            "DELETE", custom_snapshot_path(service_name, partition_name, listed_name),
+            recheck=self._custom_recheck(
+                service_name, partition_name, deadline, OPERATION_CUSTOM_DELETE,
+                lambda names: listed_name not in names,
+            ),
+        )
+
+    def create_custom_snapshot(self, service_name, partition_name, name, expiration_dt, deadline, wait=True):
+        """The task of the creation; raises OvhApiError when it fails (nothing else is written)."""
+        write = self._custom_create_write(service_name, partition_name, name, expiration_dt, deadline)
         outcome = self.apply_phases(service_name, partition_name, [[write]], deadline, wait=wait)
         if outcome.error is not None:
             raise outcome.error
@@ -340,14 +353,8 @@ class NashaClient:
 
     def delete_custom_snapshots(self, service_name, partition_name, listed_names, deadline, wait=True):
         """Delete custom snapshots by their listed names, together; returns the WriteOutcome."""
-        writes = [Write(
-            ("delete", listed_name), "delete custom snapshot %s from %s" % (listed_name, _where(service_name, partition_name)),
-            "DELETE", custom_snapshot_path(service_name, partition_name, listed_name),
-            recheck=self._custom_recheck(
-                service_name, partition_name, deadline, OPERATION_CUSTOM_DELETE,
-                lambda names, listed_name=listed_name: listed_name not in names,
-            ),
-        ) for listed_name in listed_names]
+        writes = [self._custom_delete_write(service_name, partition_name, listed_name, deadline)
+                  for listed_name in listed_names]
         return self.apply_phases(service_name, partition_name, [writes], deadline, wait=wait)
 
     def delete_custom_snapshot(self, service_name, partition_name, listed_name, deadline, wait=True):
