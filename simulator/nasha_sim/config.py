@@ -9,6 +9,7 @@ BUSY = ("accept", "conflict")
 LAST_SCHEDULE = ("refuse", "allow")
 EXPIRATION_FORMAT = ("utc", "echo")
 INITIAL_STATUS = ("todo", "init")
+EXPANDED_LISTS = ("honour", "ignore")
 # Names the control panel allows; the simulator applies the same rule to what it stores (always with fullmatch:
 # with "$", a name ending in a newline would pass).
 CUSTOM_NAME_PATTERN = re.compile(r"^[a-zA-Z0-9.:-]+$")
@@ -31,6 +32,8 @@ class SimConfig:
     date_offset_minutes: int = 60
     # How far X-Ovh-Timestamp may be from the server time.
     timestamp_window: int = 300
+    # Whether list routes answer their objects to X-Pagination-Mode: CachedObjectList-Pages (honour), or names (ignore).
+    expanded_lists: str = "honour"
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -85,6 +88,7 @@ _CHECKS = {
     "rate_limit": _rate_limit,
     "date_offset_minutes": _offset_minutes,
     "timestamp_window": lambda v, n: _integer(v, n, 1),
+    "expanded_lists": lambda v, n: _choice(v, n, EXPANDED_LISTS),
 }
 
 

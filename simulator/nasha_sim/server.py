@@ -221,7 +221,8 @@ class Simulator:
                 self._persist()
             self._sync_shares(now)
             result = self._operate(operation, params, query, body_text, config, now, take_task_fault)
-            if headers.get(EXPANDED_HEADER) == EXPANDED_MODE and operation in _EXPANDED_ITEMS:
+            if (headers.get(EXPANDED_HEADER) == EXPANDED_MODE and operation in _EXPANDED_ITEMS
+                    and config.expanded_lists == "honour"):
                 result = [_EXPANDED_ITEMS[operation](self.state, params, item, config, now) for item in result]
             if method in WRITE_METHODS:
                 self._persist()
