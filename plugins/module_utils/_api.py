@@ -412,12 +412,10 @@ class BoundedTransport(_HTTPAdapter):
         self.pool_maxsize = pool_maxsize
         self.headers = dict(headers or {})
         self.max_in_flight = max_in_flight
-        self._turns = threading.BoundedSemaphore(max_in_flight) if max_in_flight else None
+        self._turns = threading.BoundedSemaphore(max_in_flight) if max_in_flight else contextlib.nullcontext()
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
         request.headers.update(getattr(_REQUEST_CONTEXT, "headers", None) or {})
-        if self._turns is None:
-            return self._send_bounded(request, stream, timeout, verify, cert, proxies)
         with self._turns:
             return self._send_bounded(request, stream, timeout, verify, cert, proxies)
 

@@ -22,9 +22,11 @@ description:
   - When a write or a task fails, the other partitions go on (unless O(fail_fast=true)); the module then fails
     once, with one message naming every failed partition and its failures, and returns the whole result.
   - Reads as little as it can. The custom snapshots of a partition are listed with their expirations in one
-    answer where the API honours the expanded lists of OVHcloud's control panel (header
-    C(X-Pagination-Mode: CachedObjectList-Pages)); otherwise each one whose expiration is compared is read on its own.
+    answer where the API honours the expanded lists of OVHcloud's control panel (the header C(X-Pagination-Mode)
+    set to V(CachedObjectList-Pages)); otherwise each one whose expiration is compared is read on its own.
     The state read by the plan is the one written from; no partition is read again before its writes.
+  - The role C(snapkeep.nasha.nasha_snapshot_policy) runs this module for each service of an inventory and prints
+    a summary of the result.
 author:
   - snapkeep.nasha contributors (@snapkeep)
 extends_documentation_fragment:
@@ -122,8 +124,6 @@ notes:
     C(forks) runs that many modules at once, so at most C(forks) x O(max_concurrent_requests) requests are in flight.
 seealso:
   - module: snapkeep.nasha.nasha_snapshot_plan
-  - role: snapkeep.nasha.nasha_snapshot_policy
-    description: The role that applies this module to each service of an inventory and prints a summary.
 """
 
 EXAMPLES = r"""
@@ -224,9 +224,9 @@ partitions:
       sample: [{label: nightly, create: null, delete: [], kept: [snapkeep-nightly-20261202T0300Z], next_due: "2026-12-03T02:50:00Z"}]
     failures:
       description:
-        - What failed on the partition, one text each, such as V(schedule: <message>), V(delete <name>: <message>)
+        - "What failed on the partition, one text each, such as V(schedule: <message>), V(delete <name>: <message>)
           or V(create <name>: not attempted) (not sent because a write before it failed, or with O(fail_fast=true)
-          another partition's).
+          another partition's)."
       type: list
       elements: str
       sample: []
