@@ -16,13 +16,13 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils._errors import OvhApiError
-from ansible_collections.snapkeep.nasha.plugins.module_utils._transport import install_transport
+from ansible_collections.snapkeep.nasha.plugins.module_utils._transport import EXPANDED_LIST_HEADERS, install_transport
 from ansible_collections.snapkeep.nasha.plugins.module_utils._routes import share_sources
 from ansible_collections.snapkeep.nasha.plugins.module_utils._schedule import sort_snapshot_types
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import SERVICES_PATH
 
 # One page as large as the control panel asks for: the answer gives no way (through python-ovh) to see more pages.
-EXPANDED_HEADERS = {"X-Pagination-Mode": "CachedObjectList-Pages", "X-Pagination-Size": "50000"}
+EXPANDED_HEADERS = EXPANDED_LIST_HEADERS
 IAM_TAG_OPERATORS = ("EQ", "NEQ", "EXISTS", "NEXISTS", "LIKE", "ILIKE")
 # Statuses a read may answer that skip a service (or a partition's snapshots) instead of failing, when allowed.
 FORBIDDEN = 403

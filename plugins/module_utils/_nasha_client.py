@@ -94,9 +94,13 @@ class NashaClient:
 
     # ---------------------------------------------------------------- writes
 
-    def apply_phases(self, service_name, partition_name, phases, deadline, wait=True):
-        """Send the writes of a partition phase by phase through the write path; a WriteOutcome says what became of each."""
-        return PartitionWriter(self.api, self.watch, service_name, partition_name, deadline).run(phases, wait=wait)
+    def apply_phases(self, service_name, partition_name, phases, deadline, wait=True, stop=None):
+        """Send the writes of a partition phase by phase through the write path; a WriteOutcome says what became of each.
+
+        stop: a threading.Event shared by the writers of a run that stops at its first failure (see PartitionWriter).
+        """
+        writer = PartitionWriter(self.api, self.watch, service_name, partition_name, deadline, stop=stop)
+        return writer.run(phases, wait=wait)
 
     def _schedule_write(self, service_name, partition_name, plan, change):
         where = _where(service_name, partition_name)

@@ -15,6 +15,7 @@ import threading
 from ansible_collections.snapkeep.nasha.plugins.module_utils._errors import OvhApiError, format_seconds, scrubbed_error
 from ansible_collections.snapkeep.nasha.plugins.module_utils._expiration import parse_expiration
 from ansible_collections.snapkeep.nasha.plugins.module_utils._routes import task_path, tasks_path
+from ansible_collections.snapkeep.nasha.plugins.module_utils._transport import EXPANDED_LIST_HEADERS, expanded_list_request
 
 PENDING_STATUSES = ("init", "todo", "doing")
 FAILED_STATUSES = ("cancelled", "customerError", "ovhError")
@@ -111,8 +112,10 @@ class TaskWatch:
         """
         listed = {}
         for status in PENDING_STATUSES:
-            answer = self.api.get(tasks_path(service_name), "list the %s tasks of service %s" % (status, service_name),
-                                  status=status)
+            # Expanded where the API honours it: the tasks themselves in one answer, none read on its own.
+            with expanded_list_request(EXPANDED_LIST_HEADERS):
+                answer = self.api.get(tasks_path(service_name), "list the %s tasks of service %s" % (status, service_name),
+                                      status=status)
             for item in answer or []:
                 if isinstance(item, dict):
                     if item.get("taskId") is not None:

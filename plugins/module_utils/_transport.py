@@ -6,6 +6,7 @@ was (classified once, in _Failure), reads retried while their failure may pass, 
 their outcome returned as a value for the write path to act on (see _write_path)."""
 from __future__ import annotations
 
+import contextlib
 import datetime
 import email.utils
 import json
@@ -165,17 +166,26 @@ class BoundedTransport(_HTTPAdapter):
 
     pool_maxsize: connections kept open (as many as requests sent at once); headers: default headers of the session;
     rate: a RequestRate every request waits for before it is sent (the time bound starts after), or None.
+    max_in_flight: at most that many requests under way at once through this transport (None: no bound); a request
+    waiting for its turn has not started, so its time bound starts once it goes.
     """
 
-    def __init__(self, pool_maxsize=10, headers=None, rate=None):
-        super().__init__(pool_maxsize=pool_maxsize)
+    def __init__(self, pool_maxsize=10, headers=None, rate=None, max_in_flight=None):
+        super().__init__(pool_maxsize=max(pool_maxsize, max_in_flight or 0))
         self.pool_maxsize = pool_maxsize
         self.headers = dict(headers or {})
         self.rate = rate
+        self.max_in_flight = max_in_flight
+        self._turns = threading.BoundedSemaphore(max_in_flight) if max_in_flight else contextlib.nullcontext()
 
     def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
-        if self.rate is not None:
-            self.rate.wait()
+        request.headers.update(getattr(_REQUEST_CONTEXT, "headers", None) or {})
+        with self._turns:
+            if self.rate is not None:
+                self.rate.wait()
+            return self._send_bounded(request, stream, timeout, verify, cert, proxies)
+
+    def _send_bounded(self, request, stream, timeout, verify, cert, proxies):
         total = _total_seconds(timeout)
         if total is None:
             return super().send(request, stream=stream, timeout=timeout, verify=verify, cert=cert, proxies=proxies)
@@ -222,7 +232,26 @@ class BoundedTransport(_HTTPAdapter):
                                   response=response, status=response.status_code)
 
 
-def install_transport(client, pool_maxsize=None, headers=None, rate=None):
+# What OVHcloud's control panel asks a list route for its objects with, in one page as large as it asks for.
+EXPANDED_LIST_HEADERS = {"X-Pagination-Mode": "CachedObjectList-Pages", "X-Pagination-Size": "50000"}
+# Headers of the requests one thread sends inside expanded_list_request() (see there).
+_REQUEST_CONTEXT = threading.local()
+
+
+@contextlib.contextmanager
+def expanded_list_request(headers):
+    """Inside the block, this thread's requests carry `headers` (those asking a list for its objects, see
+    _fleet.EXPANDED_HEADERS) and OvhApi accepts objects in a list answer. python-ovh signs no header, so
+    adding one at the transport changes no signature; the other threads' requests are left as they are."""
+    previous = getattr(_REQUEST_CONTEXT, "headers", None)
+    _REQUEST_CONTEXT.headers = dict(previous or {}, **headers)
+    try:
+        yield
+    finally:
+        _REQUEST_CONTEXT.headers = previous
+
+
+def install_transport(client, pool_maxsize=None, headers=None, rate=None, max_in_flight=None):
     """Mount a BoundedTransport on the requests sessions of a python-ovh client that has them.
 
     With pool_maxsize or headers, the transports already mounted are replaced by ones with these settings. Without,
@@ -236,15 +265,16 @@ def install_transport(client, pool_maxsize=None, headers=None, rate=None):
     oauth2 = getattr(client, "_oauth2", None)
     sessions = [main, getattr(oauth2, "_session", None) if oauth2 is not None else None]
     sessions = [session for session in sessions if isinstance(session, requests.Session)]
-    replace = pool_maxsize is not None or headers is not None or rate is not None
+    replace = pool_maxsize is not None or headers is not None or rate is not None or max_in_flight is not None
     if isinstance(main, requests.Session) and isinstance(main.get_adapter("https://"), BoundedTransport):
         model = main.get_adapter("https://")
         if not replace:
-            pool_maxsize, headers = model.pool_maxsize, model.headers
+            pool_maxsize, headers, max_in_flight = model.pool_maxsize, model.headers, model.max_in_flight
         rate = model.rate if rate is None else rate
     for session in sessions:
         if replace or not isinstance(session.get_adapter("https://"), BoundedTransport):
-            transport = BoundedTransport(pool_maxsize=pool_maxsize or 10, headers=headers, rate=rate)
+            transport = BoundedTransport(pool_maxsize=pool_maxsize or 10, headers=headers, rate=rate,
+                                         max_in_flight=max_in_flight)
             session.headers.update(transport.headers)
             session.mount("https://", transport)
             session.mount("http://", transport)
@@ -695,7 +725,7 @@ class OvhApi:
             return answer
         if expected == "list":
             fits = isinstance(answer, list) and all(
-                (isinstance(item, (str, int)) and not isinstance(item, bool)) or (self.expanded_lists and isinstance(item, dict))
+                (isinstance(item, (str, int)) and not isinstance(item, bool)) or (self._objects_listed() and isinstance(item, dict))
                 for item in answer)
             wanted = "a list of names or ids"
         else:
@@ -707,3 +737,7 @@ class OvhApi:
         message = "Could not %s: the OVHcloud API answered %s %s with %s where %s was expected" % (
             action, method, path, shown if len(shown) <= 120 else shown[:117] + "...", wanted)
         raise scrubbed_error(OvhApiError(message, details=dict(answer=answer)), self._secrets)
+
+    def _objects_listed(self):
+        """Whether a list answer may hold objects: the client asks every list for them, or this request does."""
+        return self.expanded_lists or bool(getattr(_REQUEST_CONTEXT, "headers", None))

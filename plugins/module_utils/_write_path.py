@@ -47,11 +47,11 @@ READ_BACK_CONFLICT = "read back conflict"
 SENT = "sent"                      # accepted: its task is to be waited for
 APPLIED = "applied"                # found applied when read back
 FAILED = "failed"
-STOPPED = "stopped"                # not sent: a task this run started on the partition failed meanwhile
+STOPPED = "stopped"                # not sent: a task of the partition failed meanwhile, or the run stops
 ENDS = (SENT, APPLIED, FAILED, STOPPED)
 
 # Events.
-OVERLAP, SERIAL = "overlap", "serial"
+OVERLAP, SERIAL, HALT = "overlap", "serial", "halt"  # halt: the run stops at its first failure (fail_fast)
 IDLE, OWN_FAILED, TIMED_OUT = "idle", "own task failed", "timed out"
 AGAIN, EXHAUSTED = "again", "exhausted"
 FOUND, ABSENT, UNREADABLE = "found", "absent", "unreadable"
@@ -59,6 +59,7 @@ FOUND, ABSENT, UNREADABLE = "found", "absent", "unreadable"
 TRANSITIONS = {
     (START, OVERLAP): SEND,
     (START, SERIAL): WAIT_TURN,
+    (START, HALT): STOPPED,
     (WAIT_TURN, IDLE): SEND,
     (WAIT_TURN, OWN_FAILED): STOPPED,
     (WAIT_TURN, TIMED_OUT): FAILED,
@@ -136,15 +137,17 @@ class PartitionWriter:
 
     api: the run's OvhApi; watch: its TaskWatch (shared by the partitions of a run, so that what one learns of an
     operation's duration serves the others). One writer per partition; writers of different partitions may run
-    in threads.
+    in threads. stop: a threading.Event the writers of a run share to stop at the first failure (fail_fast): a
+    writer sets it when a write of its partition fails, and sends nothing more once it is set.
     """
 
-    def __init__(self, api, watch, service_name, partition_name, deadline):
+    def __init__(self, api, watch, service_name, partition_name, deadline, stop=None):
         self.api = api
         self.watch = watch
         self.service_name = service_name
         self.partition_name = partition_name
         self.deadline = deadline
+        self.stop = stop
         self.serial = False
         self.own = {}  # task id: latest known state, of the tasks this writer started
 
@@ -172,10 +175,14 @@ class PartitionWriter:
                 else:
                     outcome.fail(write.change, error)
                     stopped = True
+                    if self.stop is not None:
+                        self.stop.set()
             last = index == len(phases) - 1
             self._settle(sent, wait or not last, outcome)
             if outcome.error is not None or (not last and outcome.pending):
                 stopped = True
+        if self.stop is not None and (outcome.error is not None or outcome.failed):
+            self.stop.set()
         return outcome
 
     def _settle(self, sent, wait, outcome):
@@ -206,7 +213,11 @@ class PartitionWriter:
 
     def drive(self, write):
         """Run one write through the state machine: (end state, its task or None, the OvhApiError when it failed)."""
-        state, event = START, SERIAL if self.serial else OVERLAP
+        if self.stop is not None and self.stop.is_set():
+            event = HALT
+        else:
+            event = SERIAL if self.serial else OVERLAP
+        state = START
         context = dict(attempts=0, delays=self.api.retry_delays(), sent=None, error=None, busy_pauses=0)
         while True:
             state = TRANSITIONS[(state, event)]

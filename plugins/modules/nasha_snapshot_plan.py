@@ -14,12 +14,14 @@ description:
     and returns, for each partition, what must change for the policy to hold.
   - The whole policy is validated before any request. Every problem is reported at once, each message naming
     the service and the path of the bad value, and suggesting the key meant when a key is misspelt.
-  - Read-only; never reports C(changed). The changes are applied by M(snapkeep.nasha.nasha_snapshot_schedule)
-    and M(snapkeep.nasha.nasha_custom_snapshot), only for the partitions that need them.
-  - Reads as little as it can, a few requests at a time. The partition list once (a declared partition the service
-    does not have is an error naming the closest existing ones); per partition the schedule, the custom snapshot
-    names when the policy manages custom snapshots, and one read per custom snapshot whose expiration or lifetime
-    is declared.
+  - Read-only; never reports C(changed). M(snapkeep.nasha.nasha_snapshot_policy) plans the same way and applies the
+    changes; M(snapkeep.nasha.nasha_snapshot_schedule) and M(snapkeep.nasha.nasha_custom_snapshot) apply them one
+    partition at a time.
+  - Reads as little as it can, at most O(max_concurrent_requests) requests at a time. The partition list once (a
+    declared partition the service does not have is an error naming the closest existing ones); per partition the
+    schedule and, when the policy manages custom snapshots, their list with their expirations in one answer (the
+    expanded list of OVHcloud's control panel); where the API answers the plain list of names, one more read per
+    custom snapshot whose expiration or lifetime is declared.
   - When a partition cannot be planned (its state cannot be read, OVHcloud's limit of 10 custom snapshots would be
     passed once the plan is applied, or an expiration differs with O(expiration_mismatch=fail)), the module fails
     with every partition's reason, unless O(fail_on_errors=false).
@@ -73,7 +75,7 @@ options:
     default: false
   max_concurrent_requests:
     description:
-      - How many requests may be under way at once.
+      - How many requests of the run may be under way at once.
     type: int
     default: 4
   fail_on_errors:
@@ -122,6 +124,7 @@ notes:
     it is applied (kept, created, and each rotation counted at its C(keep), so that a policy that cannot fit fails
     at its first run); past the limit, the partition gets an error in RV(partitions[].errors).
 seealso:
+  - module: snapkeep.nasha.nasha_snapshot_policy
   - module: snapkeep.nasha.nasha_snapshot_schedule
   - module: snapkeep.nasha.nasha_custom_snapshot
   - module: snapkeep.nasha.nasha_snapshot_info
@@ -365,8 +368,27 @@ creations:
 """
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils._base import CONCURRENCY_ARGUMENT_SPEC, NashaModule
-from ansible_collections.snapkeep.nasha.plugins.module_utils._operations import plan_service
 from ansible_collections.snapkeep.nasha.plugins.module_utils._policy import VOLUPTUOUS_IMPORT_ERROR, VOLUPTUOUS_IMPORT_TRACEBACK
+from ansible_collections.snapkeep.nasha.plugins.module_utils._service_plan import plan_errors, plan_failure_message, read_and_plan
+
+
+def plan_service(nasha):
+    """Validate a service's policy, read its managed partitions and plan each one; writes nothing."""
+    partitions, dummy = read_and_plan(nasha)
+    result = dict(
+        changed=False,
+        check_mode=nasha.module.check_mode,
+        partitions=partitions,
+        deletions=[dict(partition_name=entry["partition_name"], name=name)
+                   for entry in partitions if not entry["errors"] for name in entry["delete"]],
+        creations=[dict(item, partition_name=entry["partition_name"])
+                   for entry in partitions if not entry["errors"] for item in entry["create"]],
+    )
+    message = plan_failure_message(nasha.module.params["service_name"], partitions)
+    if message and nasha.module.params["fail_on_errors"]:
+        # Nothing may be applied: every partition's reason is given at once.
+        nasha.fail(message, errors=plan_errors(partitions))
+    return result
 
 
 def main():

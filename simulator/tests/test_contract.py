@@ -293,3 +293,11 @@ def test_the_iam_tags_filter_selects_services(client, iam_filter, expected):
 def test_a_bad_iam_tags_filter_is_refused(client, text):
     with pytest.raises(ovh.exceptions.BadParametersError):
         client.get("/dedicated/nasha", iamTags=text)
+
+
+def test_a_server_that_ignores_the_expanded_header_answers_names(sim):
+    sim.configure(expanded_lists="off")
+    client = sim.client()
+    client._session.headers["X-Pagination-Mode"] = "CachedObjectList-Pages"  # pylint: disable=protected-access
+    assert client.get(f"{BACKUPS}/customSnapshot") == ["before-upgrade"]
+    assert client.get(f"{BACKUPS}/snapshot") == ["hour-1"]

@@ -150,7 +150,7 @@ def test_the_role_refuses_a_bad_policy_before_any_request(playbooks, sim):
                               "match a policy declared in inventory", "zpool-100001")
     assert spec_failure["status"] == "failed"
     assert "nasha_snapshot_policy_partitions" in spec_failure["result"]["msg"]
-    plan_failure = run.msg("Plan the snapshot policy of the service", "zpool-100002")
+    plan_failure = run.msg("Apply the snapshot policy of the service", "zpool-100002")
     for words in ("zpool-100002", "snapshot_type", "did you mean snapshot_types", "unknown template 'gold'", "a b"):
         assert words in plan_failure, plan_failure
     assert run.log == []

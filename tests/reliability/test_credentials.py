@@ -89,11 +89,11 @@ def test_the_role_names_refused_credentials_and_routes_in_its_failures(playbooks
     run = playbooks.run(role_play(), inventory=inventory, forks=2, with_credentials=False)
     assert run.rc != 0
     # Refused credentials are about no partition: the plan fails the host at once, with one message.
-    assert run.failed("Plan the snapshot policy of the service", "zpool-100001"), run.describe()
-    refused = run.msg("Plan the snapshot policy of the service", "zpool-100001")
+    assert run.failed("Apply the snapshot policy of the service", "zpool-100001"), run.describe()
+    refused = run.msg("Apply the snapshot policy of the service", "zpool-100001")
     assert refused.count("the request signature was refused") == 1, refused
     assert not [record for record in run.results if record["host"] == "zpool-100001" and record["status"] == "failed"
-                and not record["task"].endswith("Plan the snapshot policy of the service")]
+                and not record["task"].endswith("Apply the snapshot policy of the service")]
     failure = run.msg("Fail when a partition failed", "zpool-100002")
     assert "partition mail failed" in failure, failure
     assert "not allowed to call POST /dedicated/nasha/{serviceName}/partition/{partitionName}/snapshot" in failure, failure

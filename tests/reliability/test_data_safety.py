@@ -170,7 +170,7 @@ def test_the_role_replacing_a_schedule_whose_addition_fails_removes_nothing(play
     assert sim.custom_names("zpool-100001", "backups") == ["before-upgrade"]
     # the other partition still converges
     assert sim.snapshot_types("zpool-100001", "scratch") == ["hour-6"]
-    assert "not attempted: remove hour-1" in run.stdout
+    assert "schedule: remove hour-1: not attempted" in run.stdout
     assert "delete before-upgrade: not attempted" in run.stdout and "create new-one: not attempted" in run.stdout
 
 

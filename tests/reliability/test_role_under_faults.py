@@ -92,5 +92,5 @@ def test_role_variables_set_the_retry_budget_and_a_plays_module_defaults_keep_th
     failure = run.msg("Fail when a partition failed", SERVICE)
     assert "create monthly" in failure and "gave up after 2 attempts" in failure, failure
     assert failure.count("gave up after") == 1, failure
-    plan = run.result("Plan the snapshot policy of the service")["result"]
+    plan = run.result("Apply the snapshot policy of the service")["result"]
     assert plan["invocation"]["module_args"]["api_timeout"] == 1 and plan["invocation"]["module_args"]["api_retries"] == 1

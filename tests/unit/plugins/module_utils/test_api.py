@@ -966,3 +966,10 @@ def test_the_account_fingerprint_names_the_keys_and_hashes_the_consumer_key(clea
     assert "ck-from-the-environment-1234" not in json.dumps(first) and APP_SECRET not in json.dumps(first)
     other = _api.account_fingerprint(dict(endpoint="ovh-eu", application_key="ak-1", consumer_key=CONSUMER_KEY))
     assert other != first
+
+
+def test_pending_tasks_take_the_tasks_of_an_expanded_list_without_reading_each():
+    client = FakeClient([[task(4, "doing")], [4, task(7, "todo", partition="media")], []], tasks={4: [task(4, "doing")]})
+    api, dummy = make_api(client)
+    assert api.pending_tasks(SVC, PART) == [task(4, "doing")]
+    assert [call[1] for call in client.calls] == ["/dedicated/nasha/zpool-1/task"] * 3  # no task read on its own

@@ -1,0 +1,184 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, snapkeep.nasha contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The service-wide writer without HTTP: phases per partition, fail_fast across partitions, the result's shape."""
+from __future__ import annotations
+
+import datetime
+import threading
+
+from ansible_collections.snapkeep.nasha.plugins.module_utils import _service_apply as service_apply
+from ansible_collections.snapkeep.nasha.plugins.module_utils import _nasha_client as client_module
+from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient, WriteOutcome
+from ansible_collections.snapkeep.nasha.plugins.module_utils._schedule import ScheduleChange
+from ansible_collections.snapkeep.nasha.plugins.module_utils._service_plan import UNREAD, listed_custom_snapshots
+
+SVC = "zpool-1"
+NOW = datetime.datetime(2026, 12, 3, 6, 0, 0, tzinfo=datetime.timezone.utc)
+
+
+class ApiError(client_module.OvhApiError):
+    """An API error that does not depend on the constructor of the API layer's class."""
+
+    def __init__(self, message, status=400):  # pylint: disable=super-init-not-called
+        Exception.__init__(self, message)  # pylint: disable=non-parent-init-called
+        self.message = message
+        self.status = status
+        self.query_id = None
+        self.error_code = None
+        self.details = None
+
+
+class Deadline:
+    def expired(self):
+        return False
+
+    def remaining(self):
+        return 600.0
+
+
+def entry(name, before=("hour-1",), after=None, add=(), remove=(), create=(), delete=(), errors=(), **extra):
+    after = list(after if after is not None else [t for t in before if t not in remove] + list(add))
+    result = dict(partition_name=name, snapshot_types_before=list(before), snapshot_types_after=after,
+                  add=list(add), remove=list(remove), create=list(create), delete=list(delete),
+                  expiration_mismatches=[], expired=[], rotations=[], errors=list(errors))
+    result["changed"] = bool(add or remove or create or delete)
+    result.update(extra)
+    return result
+
+
+class FakeApi:
+    """Partitions that accept every write (tasks done at once), except the paths in `refuse`.
+
+    `hold` holds a partition's first request (its wait for idle) until `release` is set: a way to make one
+    partition's writes start only after another one failed, without relying on timing.
+    """
+
+    def __init__(self, refuse=(), hold=None):
+        self.refuse = set(refuse)
+        self.hold = dict(hold or {})
+        self.lock = threading.Lock()
+        self.writes = []
+        self.failed = threading.Event()
+        self.next_id = 0
+
+    def wait_until_idle(self, service_name, partition_name, deadline):
+        if partition_name in self.hold:
+            assert self.hold[partition_name].wait(10), "the held partition was never released"
+        return []
+
+    def write(self, method, path, action, body=None, recheck=None):
+        with self.lock:
+            self.writes.append((method, path, body))
+            if path in self.refuse:
+                self.failed.set()
+                raise ApiError("Could not %s: refused" % action)
+            self.next_id += 1
+            return {"taskId": self.next_id, "status": "todo", "operation": "op", "partitionName": path.split("/")[5]}
+
+    def wait_tasks(self, service_name, tasks, deadline):
+        return [dict(task, status="done") for task in tasks]
+
+    def task(self, service_name, task_id):
+        return {"taskId": task_id, "status": "done"}
+
+
+def test_a_partitions_phases_go_schedule_then_deletions_then_creations():
+    client = NashaClient(FakeApi())
+    planned = entry("media", before=["hour-1"], add=["day-1", "day-7"], create=[
+        {"name": "monthly", "expiration": "2026-12-10T00:00:00Z", "expires_in": "30d"},
+        {"name": "year-end", "expiration": "2035-12-31T00:00:00Z", "expires_in": None}],
+        delete=["old", "older"])
+    phases = service_apply.partition_phases(client, SVC, planned, Deadline(), NOW)
+    assert [[(write.method, write.path.rsplit("/", 1)[1]) for write in phase] for phase in phases] == [
+        [("POST", "snapshot"), ("POST", "snapshot")],
+        [("DELETE", "old"), ("DELETE", "older")],
+        [("POST", "customSnapshot"), ("POST", "customSnapshot")],
+    ]
+    # a lifetime counts from the writes' start, not from the plan; a declared date is sent as declared
+    assert [write.body for write in phases[2]] == [{"name": "monthly", "expiration": "2027-01-02T06:00:00Z"},
+                                                   {"name": "year-end", "expiration": "2035-12-31T00:00:00Z"}]
+    assert [write.change for write in phases[0]] == [ScheduleChange("add", "day-1"), ScheduleChange("add", "day-7")]
+
+
+def test_a_pure_replacement_adds_before_it_removes_and_empty_phases_are_left_out():
+    client = NashaClient(FakeApi())
+    phases = service_apply.partition_phases(client, SVC, entry("media", before=["hour-1"], add=["day-1"], remove=["hour-1"]),
+                                            Deadline(), NOW)
+    assert [[write.method for write in phase] for phase in phases] == [["POST"], ["DELETE"]]
+    assert service_apply.partition_phases(client, SVC, entry("media"), Deadline(), NOW) == []
+
+
+def partition_path(name):
+    return "/dedicated/nasha/%s/partition/%s" % (SVC, name)
+
+
+def test_without_fail_fast_a_failed_partition_does_not_stop_the_others():
+    release = threading.Event()
+    api = FakeApi(refuse={partition_path("a") + "/snapshot"}, hold={"b": release})
+    entries = [entry("a", add=["day-1"], delete=["x"]), entry("b", add=["day-1"], delete=["y"]), entry("c")]
+    threading.Thread(target=lambda: (api.failed.wait(10), release.set())).start()
+    outcomes = service_apply.apply_partitions(api, SVC, entries, Deadline(), fail_fast=False, now=NOW)
+    assert sorted(outcomes) == ["a", "b"]  # nothing to write on c: no writer
+    assert outcomes["b"].applied == [ScheduleChange("add", "day-1"), ("delete", "y")]
+    assert outcomes["a"].not_attempted == [("delete", "x")]  # the partition's own later writes are not sent
+    results = [service_apply.partition_result(item, outcomes.get(item["partition_name"])) for item in entries]
+    assert results[0]["failures"] == ["schedule: Could not add snapshot type day-1 to partition a on service zpool-1: refused",
+                                      "delete x: not attempted"]
+    assert results[1]["failures"] == [] and results[1]["changed"] and results[1]["deleted"] == ["y"]
+    assert results[2]["changed"] is False and results[2]["tasks"] == []
+
+
+def test_with_fail_fast_no_write_is_sent_anywhere_after_the_first_failure():
+    release = threading.Event()
+    api = FakeApi(refuse={partition_path("a") + "/snapshot"}, hold={"b": release})
+    entries = [entry("a", add=["day-1"]), entry("b", add=["day-1", "day-7"], delete=["y"])]
+    threading.Thread(target=lambda: (api.failed.wait(10), release.set())).start()
+    outcomes = service_apply.apply_partitions(api, SVC, entries, Deadline(), fail_fast=True, now=NOW)
+    assert [path for dummy, path, dummy in api.writes] == [partition_path("a") + "/snapshot"]
+    assert outcomes["b"].error is None and outcomes["b"].applied == []
+    result = service_apply.partition_result(entries[1], outcomes["b"])
+    assert result["failures"] == ["schedule: add day-1: not attempted", "schedule: add day-7: not attempted",
+                                  "delete y: not attempted"]
+    assert result["changed"] is False
+
+
+def test_check_mode_reports_what_would_change_and_a_write_outcome_what_did():
+    planned = entry("media", before=["hour-1", "hour-6"], add=["day-1"], remove=["hour-6"],
+                    create=[{"name": "monthly", "expiration": None, "expires_in": None}], delete=["old"],
+                    expiration_mismatches=[{"name": "keep"}], expired=["gone"])
+    would = service_apply.partition_result(planned, None, custom_before=["keep", "old"], check_mode=True)
+    assert (would["added"], would["removed"], would["created"], would["deleted"]) == (["day-1"], ["hour-6"], ["monthly"], ["old"])
+    assert would["changed"] and would["snapshot_types_after"] == ["hour-1", "day-1"]
+    assert would["custom_snapshots_after"] == ["keep", "monthly"]
+    assert would["expiration_mismatches"] == ["keep"] and would["expired"] == ["gone"]
+
+    outcome = WriteOutcome()
+    outcome.applied.extend([ScheduleChange("add", "day-1"), ("delete", "old")])
+    outcome.fail(ScheduleChange("remove", "hour-6"), ApiError("Could not remove hour-6: busy"))
+    outcome.not_attempted.append(("create", "monthly"))
+    done = service_apply.partition_result(planned, outcome, custom_before=["keep", "old"])
+    assert (done["added"], done["removed"], done["created"], done["deleted"]) == (["day-1"], [], [], ["old"])
+    assert done["snapshot_types_after"] == ["hour-1", "hour-6", "day-1"]
+    assert done["custom_snapshots_after"] == ["keep"]
+    assert done["failures"] == ["schedule: Could not remove hour-6: busy", "create monthly: not attempted"]
+    diff = service_apply.partition_diff(done)
+    assert diff["before"] == {"snapshot_types": ["hour-1", "hour-6"], "custom_snapshots": ["keep", "old"]}
+    assert diff["after"]["custom_snapshots"] == ["keep"] and diff["before_header"] == "partition media"
+
+
+def test_the_failure_message_names_every_failed_partition_once():
+    result = dict(service_name=SVC, partitions=[
+        dict(partition_name="a", failures=["schedule: refused", "delete x: not attempted"]),
+        dict(partition_name="b", failures=[]),
+        dict(partition_name="c", failures=["create m: busy"])])
+    assert service_apply.failure_message(result) == (
+        "zpool-1: partition a failed: schedule: refused; delete x: not attempted; partition c failed: create m: busy")
+    assert service_apply.failure_message(dict(service_name=SVC, partitions=result["partitions"][1:2])) == ""
+
+
+def test_a_custom_snapshot_list_gives_expirations_when_expanded_and_names_otherwise():
+    expanded = [{"name": "monthly", "expiration": "2027-01-01T00:00:00Z"}, {"name": "keep", "expiration": None}]
+    assert listed_custom_snapshots(expanded, "here") == {"monthly": "2027-01-01T00:00:00Z", "keep": None}
+    plain = listed_custom_snapshots(["monthly", "keep"], "here")
+    assert list(plain) == ["monthly", "keep"] and all(value is UNREAD for value in plain.values())
