@@ -251,7 +251,10 @@ class PartitionWriter:
         delay = next(context["delays"], None)
         sent = context["sent"]
         if delay is None:
-            context["error"] = self.api.give_up(write.action, write.method, write.path, sent, attempts=context["attempts"])
+            # A lost answer read back as absent may still be a request on its way: say so.
+            note = "; the change may or may not have been applied" if sent.kind == LOST else ""
+            context["error"] = self.api.give_up(write.action, write.method, write.path, sent,
+                                                attempts=context["attempts"], note=note)
             return EXHAUSTED
         self.api.sleep(self.api.retry_pause(delay, sent.retry_after))
         return AGAIN
