@@ -76,6 +76,9 @@ class Simulator:
         self._call("POST", "/_sim/seed", json.loads((BENCH / "seeds" / ("%s.json" % name)).read_text()))
 
     def configure(self, **switches):
+        if "busy" in switches and "initial_status" not in switches:
+            # busy conflict is the strict contract: a second write refused (409), tasks starting at init.
+            switches["initial_status"] = "init" if switches["busy"] == "conflict" else "todo"
         self._call("POST", "/_sim/config", switches)
 
     def clear_log(self):
