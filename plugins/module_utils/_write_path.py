@@ -4,7 +4,8 @@
 """The one write path: how the writes of one partition reach OVHcloud, whichever way it treats a busy partition.
 
 A partition's writes come in phases (schedule_phases and the access plan decide them): every task of a phase is
-seen done before the next phase is sent, and once a write fails nothing more is sent to the partition.
+seen done before the next phase is sent, and once a write fails nothing more is sent to the partition. Before the
+first write, whatever is pending on the partition (another run's change) is waited for.
 
 Each write is driven by the state machine below (TRANSITIONS). The transport sends it once and says what became
 of it (_transport.Sent.kind); the writer then waits for the partition, reads the change back, or sends it again:
@@ -156,6 +157,19 @@ class PartitionWriter:
     def run(self, phases, wait=True):
         """Send the phases; with wait=false the last phase's tasks are not waited for (the others always are)."""
         outcome = WriteOutcome()
+        writes = [write for phase in phases for write in phase]
+        if not writes:
+            return outcome
+        try:
+            # A change already under way there (another run's) is waited for, never overlapped blindly: only this
+            # partition's pending tasks, read at once where the API lists tasks expanded.
+            self.watch.wait_until_idle(self.service_name, self.partition_name, self.deadline)
+        except OvhApiError as exc:
+            outcome.fail(writes[0].change, exc)
+            outcome.not_attempted.extend(write.change for write in writes[1:])
+            if self.stop is not None:
+                self.stop.set()
+            return outcome
         stopped = False
         for index, phase in enumerate(phases):
             sent = []
