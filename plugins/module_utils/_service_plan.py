@@ -32,6 +32,22 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._routes import cust
 UNREAD = object()
 
 
+# The options declaring a policy, as nasha_snapshot_plan and nasha_snapshot_policy take them (doc fragment: policy).
+POLICY_ARGUMENT_SPEC = dict(
+    service_name=dict(type="str", required=True),
+    templates=dict(type="dict"),
+    defaults=dict(type="dict"),
+    partitions=dict(type="list", elements="raw"),
+    all_partitions=dict(type="bool", default=False),
+    expiration_mismatch=dict(type="str", choices=["warn", "ignore", "fail"], default="warn"),
+    message_names=dict(type="dict", options=dict(
+        templates=dict(type="str"),
+        defaults=dict(type="str"),
+        partitions=dict(type="str"),
+    )),
+)
+
+
 def bound_requests(nasha):
     """At most max_concurrent_requests requests of this run in flight, whatever the number of threads."""
     limit = nasha.module.params["max_concurrent_requests"]

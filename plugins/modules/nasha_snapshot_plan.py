@@ -35,44 +35,8 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
   - snapkeep.nasha.partition.service
+  - snapkeep.nasha.policy
 options:
-  templates:
-    description:
-      - Named policies that partitions refer to with their C(policy) key, for example V(gold) and V(bronze).
-      - Each holds policy keys (see O(defaults)).
-    type: dict
-  defaults:
-    description:
-      - The policy keys every partition gets for the keys neither it nor its template declares.
-      - C(snapshot_types) (list of V(hour-1), V(hour-6), V(day-1), V(day-2), V(day-3), V(day-7)), the scheduled
-        snapshot types. When no layer declares it, the schedule is left as it is.
-      - C(purge_snapshot_types) (bool, default V(true)), whether C(snapshot_types) is the exact set; V(false) only adds.
-      - C(custom_snapshots) (list), each with C(name), C(state) (V(present) or V(absent), default V(present)) and
-        either C(expiration) (an ISO 8601 date or date-time) or C(expires_in) (a duration such as V(7d), counted
-        from the creation).
-      - C(purge_custom_snapshots) (bool, default V(false)), whether custom snapshots that are not declared are deleted.
-      - C(purge_custom_snapshots_prefix) (str), when set, C(purge_custom_snapshots) deletes only the undeclared custom
-        snapshots whose name starts with it (or with V(snap-) and it), such as V(snapkeep-) for those rotations made.
-      - C(custom_snapshot_rotations) (list), each with C(label), C(every) (a duration of V(15m) or more), C(keep)
-        (1 to 10) and C(prefix) (default V(snapkeep)). A snapshot named C(<prefix>-<label>-<YYYYMMDD>T<HHMM>Z)
-        (UTC) is created when the newest of the rotation is C(every) old, less a tenth of C(every) (at most 10
-        minutes), and expires C((keep + 1) x every) after its creation; the oldest beyond C(keep) are deleted. A
-        rotation only ever deletes its own names, and a purge never deletes them.
-      - Lists are not joined across layers; the layer that declares a key gives its whole value.
-    type: dict
-  partitions:
-    description:
-      - The partitions to manage. Each has a C(name), an optional C(policy) (a template name) and any policy key,
-        which wins over the template's, which wins over O(defaults).
-      - A partition given as a bare name, such as V(media), is the same as a dictionary with only that name.
-    type: list
-    elements: raw
-  all_partitions:
-    description:
-      - Whether every partition the API lists is managed, those not in O(partitions) with O(defaults) alone.
-      - When V(true), a partition in O(partitions) that the service does not have is an error.
-    type: bool
-    default: false
   max_concurrent_requests:
     description:
       - How many requests of the run may be under way at once.
@@ -84,33 +48,6 @@ options:
       - With V(false) it returns the plans, the partitions in error included, and lets the playbook decide.
     type: bool
     default: true
-  expiration_mismatch:
-    description:
-      - What an existing custom snapshot whose expiration differs from the declared one means. OVHcloud cannot
-        change the expiration of a snapshot, so it is never changed.
-      - V(warn) lists it in RV(partitions[].expiration_mismatches) with a warning; V(ignore) lists it without a
-        warning; V(fail) makes it an error of its partition.
-      - With C(expires_in), a snapshot differs when it has no expiration or expires later than the declared
-        lifetime from now (OVHcloud does not report when it was created).
-    type: str
-    choices: [warn, ignore, fail]
-    default: warn
-  message_names:
-    description:
-      - What messages call O(templates), O(defaults) and O(partitions), for a role that passes its own variables.
-    type: dict
-    suboptions:
-      templates:
-        description: The name messages give to O(templates).
-        type: str
-      defaults:
-        description: The name messages give to O(defaults).
-        type: str
-      partitions:
-        description: The name messages give to O(partitions).
-        type: str
-requirements:
-  - voluptuous
 notes:
   - The OVHcloud API key needs C(GET) on C(/dedicated/nasha/*/partition*).
   - Every declared expiration must be in the future; C(snapshot_types) may not be an empty list, since OVHcloud's
@@ -369,7 +306,12 @@ creations:
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils._base import CONCURRENCY_ARGUMENT_SPEC, NashaModule
 from ansible_collections.snapkeep.nasha.plugins.module_utils._policy import VOLUPTUOUS_IMPORT_ERROR, VOLUPTUOUS_IMPORT_TRACEBACK
-from ansible_collections.snapkeep.nasha.plugins.module_utils._service_plan import plan_errors, plan_failure_message, read_and_plan
+from ansible_collections.snapkeep.nasha.plugins.module_utils._service_plan import (
+    POLICY_ARGUMENT_SPEC,
+    plan_errors,
+    plan_failure_message,
+    read_and_plan,
+)
 
 
 def plan_service(nasha):
@@ -392,20 +334,9 @@ def plan_service(nasha):
 
 
 def main():
-    argument_spec = dict(
-        service_name=dict(type="str", required=True),
-        templates=dict(type="dict"),
-        defaults=dict(type="dict"),
-        partitions=dict(type="list", elements="raw"),
-        all_partitions=dict(type="bool", default=False),
+    argument_spec = dict(POLICY_ARGUMENT_SPEC, **dict(
         fail_on_errors=dict(type="bool", default=True),
-        expiration_mismatch=dict(type="str", choices=["warn", "ignore", "fail"], default="warn"),
-        message_names=dict(type="dict", options=dict(
-            templates=dict(type="str"),
-            defaults=dict(type="str"),
-            partitions=dict(type="str"),
-        )),
-    )
+    ))
     argument_spec.update(CONCURRENCY_ARGUMENT_SPEC)
     nasha = NashaModule(argument_spec, supports_check_mode=True,
                         libraries=[("voluptuous", VOLUPTUOUS_IMPORT_ERROR, VOLUPTUOUS_IMPORT_TRACEBACK)])

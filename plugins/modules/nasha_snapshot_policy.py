@@ -35,53 +35,8 @@ extends_documentation_fragment:
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
   - snapkeep.nasha.partition.service
-requirements:
-  - voluptuous
+  - snapkeep.nasha.policy
 options:
-  templates:
-    description:
-      - Named policies that partitions refer to with their C(policy) key, as in M(snapkeep.nasha.nasha_snapshot_plan).
-    type: dict
-  defaults:
-    description:
-      - The policy keys every partition gets for the keys neither it nor its template declares (C(snapshot_types),
-        C(purge_snapshot_types), C(custom_snapshots), C(purge_custom_snapshots), C(purge_custom_snapshots_prefix),
-        C(custom_snapshot_rotations)); see M(snapkeep.nasha.nasha_snapshot_plan) for each.
-    type: dict
-  partitions:
-    description:
-      - The partitions to manage. Each has a C(name), an optional C(policy) (a template name) and any policy key.
-      - A partition given as a bare name, such as V(media), is the same as a dictionary with only that name.
-    type: list
-    elements: raw
-  all_partitions:
-    description:
-      - Whether every partition the API lists is managed, those not in O(partitions) with O(defaults) alone.
-    type: bool
-    default: false
-  expiration_mismatch:
-    description:
-      - What an existing custom snapshot whose expiration differs from the declared one means; OVHcloud cannot change
-        the expiration of a snapshot, so it is never changed.
-      - V(warn) lists it in RV(partitions[].expiration_mismatches) with a warning; V(ignore) without a warning;
-        V(fail) fails the module before any write.
-    type: str
-    choices: [warn, ignore, fail]
-    default: warn
-  message_names:
-    description:
-      - What messages call O(templates), O(defaults) and O(partitions), for a role that passes its own variables.
-    type: dict
-    suboptions:
-      templates:
-        description: The name messages give to O(templates).
-        type: str
-      defaults:
-        description: The name messages give to O(defaults).
-        type: str
-      partitions:
-        description: The name messages give to O(partitions).
-        type: str
   max_concurrent_requests:
     description:
       - How many requests of the run (reads and writes, every partition's together) may be under way at once.
@@ -247,24 +202,14 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._base import CONCUR
 from ansible_collections.snapkeep.nasha.plugins.module_utils._option_limits import WAIT_TIMEOUT_DEFAULT
 from ansible_collections.snapkeep.nasha.plugins.module_utils._policy import VOLUPTUOUS_IMPORT_ERROR, VOLUPTUOUS_IMPORT_TRACEBACK
 from ansible_collections.snapkeep.nasha.plugins.module_utils._service_apply import apply_service_policy
+from ansible_collections.snapkeep.nasha.plugins.module_utils._service_plan import POLICY_ARGUMENT_SPEC
 
 
 def main():
-    argument_spec = dict(
-        service_name=dict(type="str", required=True),
-        templates=dict(type="dict"),
-        defaults=dict(type="dict"),
-        partitions=dict(type="list", elements="raw"),
-        all_partitions=dict(type="bool", default=False),
-        expiration_mismatch=dict(type="str", choices=["warn", "ignore", "fail"], default="warn"),
-        message_names=dict(type="dict", options=dict(
-            templates=dict(type="str"),
-            defaults=dict(type="str"),
-            partitions=dict(type="str"),
-        )),
+    argument_spec = dict(POLICY_ARGUMENT_SPEC, **dict(
         wait_timeout=dict(type="int", default=WAIT_TIMEOUT_DEFAULT),
         fail_fast=dict(type="bool", default=False),
-    )
+    ))
     argument_spec.update(CONCURRENCY_ARGUMENT_SPEC)
     nasha = NashaModule(argument_spec, supports_check_mode=True,
                         libraries=[("voluptuous", VOLUPTUOUS_IMPORT_ERROR, VOLUPTUOUS_IMPORT_TRACEBACK)])
