@@ -497,3 +497,14 @@ def test_a_failure_on_one_partition_halts_the_writer_of_another():
     outcome = other.run([[media_add]])
     assert outcome.not_attempted == changes("day-1") and outcome.failed == [] and outcome.error is None
     assert len(api.sends()) == 1  # only the refused one
+
+
+def test_busy_while_several_own_tasks_run_waits_for_the_oldest_only():
+    api = FakeApi()
+    api.script = ["accept", "accept", "accept", BUSY]
+    api.task_end = {"/snapshot": (2, "done")}
+    w, watch = writer(api)
+    outcome = w.run([adds(api, "day-1", "day-2", "day-3", "day-7")])
+    assert watch.asked[0] == ("wait", [101])  # the oldest of its three pending tasks, then the write goes again
+    assert api.kinds()[:7] == ["POST snapshot"] * 4 + ["task 101", "task 101", "POST snapshot"]
+    assert len(api.sends()) == 5 and outcome.applied == changes("day-1", "day-2", "day-3", "day-7")
