@@ -508,3 +508,48 @@ def test_busy_while_several_own_tasks_run_waits_for_the_oldest_only():
     assert watch.asked[0] == ("wait", [101])  # the oldest of its three pending tasks, then the write goes again
     assert api.kinds()[:7] == ["POST snapshot"] * 4 + ["task 101", "task 101", "POST snapshot"]
     assert len(api.sends()) == 5 and outcome.applied == changes("day-1", "day-2", "day-3", "day-7")
+
+
+def stop_when_read(api, task_id, stop):
+    """Set `stop` (another partition failing, with fail_fast) while this writer reads task `task_id`."""
+    original = api.get
+
+    def get(path, action, **query):
+        if path.endswith("/task/%s" % task_id):
+            stop.set()
+        return original(path, action, **query)
+
+    api.get = get
+
+
+@pytest.mark.parametrize("busy", [False, True], ids=["waiting its turn", "waiting for a busy partition"])
+def test_a_write_waiting_for_the_partition_is_not_sent_once_the_run_stops(busy):
+    # PartitionWriter: "sends nothing more once it is set"; apply_partitions: with fail_fast "what they have not
+    # sent yet is not attempted". A write still waiting when another partition fails has not been sent yet.
+    api = FakeApi()
+    stop = threading.Event()
+    w, dummy_watch = writer(api, stop=stop)
+    w.serial = not busy
+    api.script = [BUSY] if busy else []
+    task_id = own_task(api, w, reads=1, status="done")
+    stop_when_read(api, task_id, stop)
+    end, dummy_task, dummy_error = w.drive(schedule_write(api, "add", "day-1"))
+    assert stop.is_set()
+    assert len(api.sends()) == (1 if busy else 0)  # nothing sent after the stop
+    assert end == "stopped"
+
+
+def test_a_write_pausing_before_it_is_sent_again_is_not_sent_once_the_run_stops():
+    api = FakeApi()
+    api.script = [TRANSIENT]
+    stop = threading.Event()
+    w, dummy_watch = writer(api, stop=stop)
+    original = api.sleep
+
+    def sleep(seconds):
+        stop.set()  # another partition fails during the pause
+        original(seconds)
+
+    api.sleep = sleep
+    end, dummy_task, dummy_error = w.drive(schedule_write(api, "add", "day-1"))
+    assert len(api.sends()) == 1 and end == "stopped"
