@@ -8,33 +8,20 @@ import datetime
 import threading
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils import _service_apply as service_apply
-from ansible_collections.snapkeep.nasha.plugins.module_utils import _nasha_client as client_module
-from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient, WriteOutcome
+from ansible_collections.snapkeep.nasha.plugins.module_utils._errors import OvhApiError
+from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient
+from ansible_collections.snapkeep.nasha.plugins.module_utils._write_path import WriteOutcome
 from ansible_collections.snapkeep.nasha.plugins.module_utils._schedule import ScheduleChange
 from ansible_collections.snapkeep.nasha.plugins.module_utils._service_plan import UNREAD, listed_custom_snapshots
+from ansible_collections.snapkeep.nasha.tests.unit.plugins.module_utils.write_path_fake import FakeApi
 
-SVC = "zpool-1"
+SVC = "zpool-1"  # the fake's service
 NOW = datetime.datetime(2026, 12, 3, 6, 0, 0, tzinfo=datetime.timezone.utc)
 
 
-class ApiError(client_module.OvhApiError):
-    """An API error that does not depend on the constructor of the API layer's class."""
-
-    def __init__(self, message, status=400):  # pylint: disable=super-init-not-called
-        Exception.__init__(self, message)  # pylint: disable=non-parent-init-called
-        self.message = message
-        self.status = status
-        self.query_id = None
-        self.error_code = None
-        self.details = None
-
-
-class Deadline:
-    def expired(self):
-        return False
-
-    def remaining(self):
-        return 600.0
+class ApiError(OvhApiError):
+    def __init__(self, message, status=400):
+        super().__init__(message, status=status)
 
 
 def entry(name, before=("hour-1",), after=None, add=(), remove=(), create=(), delete=(), errors=(), **extra):
@@ -47,40 +34,32 @@ def entry(name, before=("hour-1",), after=None, add=(), remove=(), create=(), de
     return result
 
 
-class FakeApi:
-    """Partitions that accept every write (tasks done at once), except the paths in `refuse`.
+def fake(names, refuse=()):
+    api = FakeApi(partitions=dict((name, dict(schedule=["hour-1"], customs={"x": None, "y": None})) for name in names))
+    api.refuse = set(refuse)
+    return api
 
-    `hold` holds a partition's first request (its wait for idle) until `release` is set: a way to make one
-    partition's writes start only after another one failed, without relying on timing.
-    """
 
-    def __init__(self, refuse=(), hold=None):
-        self.refuse = set(refuse)
-        self.hold = dict(hold or {})
-        self.lock = threading.Lock()
-        self.writes = []
-        self.failed = threading.Event()
-        self.next_id = 0
+def holding(monkeypatch, held, first):
+    """Partition `held` builds its writes only once the writer of partition `first` is over: a way to make its
+    writer start after another partition failed, without relying on timing."""
+    over = threading.Event()
+    original_apply, original_phases = NashaClient.apply_phases, service_apply.partition_phases
 
-    def wait_until_idle(self, service_name, partition_name, deadline):
-        if partition_name in self.hold:
-            assert self.hold[partition_name].wait(10), "the held partition was never released"
-        return []
+    def apply_phases(self, service_name, partition_name, *args, **kwargs):
+        try:
+            return original_apply(self, service_name, partition_name, *args, **kwargs)
+        finally:
+            if partition_name == first:
+                over.set()
 
-    def write(self, method, path, action, body=None, recheck=None):
-        with self.lock:
-            self.writes.append((method, path, body))
-            if path in self.refuse:
-                self.failed.set()
-                raise ApiError("Could not %s: refused" % action)
-            self.next_id += 1
-            return {"taskId": self.next_id, "status": "todo", "operation": "op", "partitionName": path.split("/")[5]}
+    def phases(client, service_name, planned, now):
+        if planned["partition_name"] == held:
+            assert over.wait(10), "the first partition's writer never ended"
+        return original_phases(client, service_name, planned, now)
 
-    def wait_tasks(self, service_name, tasks, deadline):
-        return [dict(task, status="done") for task in tasks]
-
-    def task(self, service_name, task_id):
-        return {"taskId": task_id, "status": "done"}
+    monkeypatch.setattr(NashaClient, "apply_phases", apply_phases)
+    monkeypatch.setattr(service_apply, "partition_phases", phases)
 
 
 def test_a_partitions_phases_go_schedule_then_deletions_then_creations():
@@ -89,7 +68,7 @@ def test_a_partitions_phases_go_schedule_then_deletions_then_creations():
         {"name": "monthly", "expiration": "2026-12-10T00:00:00Z", "expires_in": "30d"},
         {"name": "year-end", "expiration": "2035-12-31T00:00:00Z", "expires_in": None}],
         delete=["old", "older"])
-    phases = service_apply.partition_phases(client, SVC, planned, Deadline(), NOW)
+    phases = service_apply.partition_phases(client, SVC, planned, NOW)
     assert [[(write.method, write.path.rsplit("/", 1)[1]) for write in phase] for phase in phases] == [
         [("POST", "snapshot"), ("POST", "snapshot")],
         [("DELETE", "old"), ("DELETE", "older")],
@@ -104,24 +83,25 @@ def test_a_partitions_phases_go_schedule_then_deletions_then_creations():
 def test_a_pure_replacement_adds_before_it_removes_and_empty_phases_are_left_out():
     client = NashaClient(FakeApi())
     phases = service_apply.partition_phases(client, SVC, entry("media", before=["hour-1"], add=["day-1"], remove=["hour-1"]),
-                                            Deadline(), NOW)
+                                            NOW)
     assert [[write.method for write in phase] for phase in phases] == [["POST"], ["DELETE"]]
-    assert service_apply.partition_phases(client, SVC, entry("media"), Deadline(), NOW) == []
+    assert service_apply.partition_phases(client, SVC, entry("media"), NOW) == []
 
 
 def partition_path(name):
     return "/dedicated/nasha/%s/partition/%s" % (SVC, name)
 
 
-def test_without_fail_fast_a_failed_partition_does_not_stop_the_others():
-    release = threading.Event()
-    api = FakeApi(refuse={partition_path("a") + "/snapshot"}, hold={"b": release})
+def test_without_fail_fast_a_failed_partition_does_not_stop_the_others(monkeypatch):
+    api = fake(["a", "b", "c"], refuse={partition_path("a") + "/snapshot"})
+    holding(monkeypatch, "b", "a")
     entries = [entry("a", add=["day-1"], delete=["x"]), entry("b", add=["day-1"], delete=["y"]), entry("c")]
-    threading.Thread(target=lambda: (api.failed.wait(10), release.set())).start()
-    outcomes = service_apply.apply_partitions(api, SVC, entries, Deadline(), fail_fast=False, now=NOW)
+    outcomes = service_apply.apply_partitions(api, SVC, entries, api.deadline(600), fail_fast=False, now=NOW)
     assert sorted(outcomes) == ["a", "b"]  # nothing to write on c: no writer
     assert outcomes["b"].applied == [ScheduleChange("add", "day-1"), ("delete", "y")]
     assert outcomes["a"].not_attempted == [("delete", "x")]  # the partition's own later writes are not sent
+    assert api.partitions["b"]["schedule"] == ["hour-1", "day-1"] and api.partitions["b"]["customs"] == {"x": None}
+    assert api.partitions["a"]["customs"] == {"x": None, "y": None}
     results = [service_apply.partition_result(item, outcomes.get(item["partition_name"])) for item in entries]
     assert results[0]["failures"] == ["schedule: Could not add snapshot type day-1 to partition a on service zpool-1: refused",
                                       "delete x: not attempted"]
@@ -129,18 +109,26 @@ def test_without_fail_fast_a_failed_partition_does_not_stop_the_others():
     assert results[2]["changed"] is False and results[2]["tasks"] == []
 
 
-def test_with_fail_fast_no_write_is_sent_anywhere_after_the_first_failure():
-    release = threading.Event()
-    api = FakeApi(refuse={partition_path("a") + "/snapshot"}, hold={"b": release})
+def test_with_fail_fast_no_write_is_sent_anywhere_after_the_first_failure(monkeypatch):
+    api = fake(["a", "b"], refuse={partition_path("a") + "/snapshot"})
+    holding(monkeypatch, "b", "a")
     entries = [entry("a", add=["day-1"]), entry("b", add=["day-1", "day-7"], delete=["y"])]
-    threading.Thread(target=lambda: (api.failed.wait(10), release.set())).start()
-    outcomes = service_apply.apply_partitions(api, SVC, entries, Deadline(), fail_fast=True, now=NOW)
-    assert [path for dummy, path, dummy in api.writes] == [partition_path("a") + "/snapshot"]
+    outcomes = service_apply.apply_partitions(api, SVC, entries, api.deadline(600), fail_fast=True, now=NOW)
+    assert [call[2] for call in api.sends()] == [partition_path("a") + "/snapshot"]
     assert outcomes["b"].error is None and outcomes["b"].applied == []
     result = service_apply.partition_result(entries[1], outcomes["b"])
     assert result["failures"] == ["schedule: add day-1: not attempted", "schedule: add day-7: not attempted",
                                   "delete y: not attempted"]
     assert result["changed"] is False
+
+
+def test_with_fail_fast_and_no_failure_every_partition_is_written():
+    api = fake(["a", "b"])
+    entries = [entry("a", add=["day-1"]), entry("b", add=["day-7"], delete=["y"])]
+    outcomes = service_apply.apply_partitions(api, SVC, entries, api.deadline(600), fail_fast=True, now=NOW)
+    assert outcomes["a"].applied == [ScheduleChange("add", "day-1")]
+    assert outcomes["b"].applied == [ScheduleChange("add", "day-7"), ("delete", "y")]
+    assert api.now < 600
 
 
 def test_check_mode_reports_what_would_change_and_a_write_outcome_what_did():
