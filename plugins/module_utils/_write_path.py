@@ -64,6 +64,7 @@ TRANSITIONS = {
     (WAIT_TURN, IDLE): SEND,
     (WAIT_TURN, OWN_FAILED): STOPPED,
     (WAIT_TURN, TIMED_OUT): FAILED,
+    (WAIT_TURN, HALT): STOPPED,
     (SEND, ACCEPTED): SENT,
     (SEND, TRANSIENT): PAUSE,
     (SEND, LOST): READ_BACK_LOST,
@@ -72,9 +73,11 @@ TRANSITIONS = {
     (SEND, REFUSED): FAILED,
     (PAUSE, AGAIN): SEND,
     (PAUSE, EXHAUSTED): FAILED,
+    (PAUSE, HALT): STOPPED,
     (WAIT_BUSY, IDLE): SEND,
     (WAIT_BUSY, OWN_FAILED): STOPPED,
     (WAIT_BUSY, TIMED_OUT): FAILED,
+    (WAIT_BUSY, HALT): STOPPED,
     (READ_BACK_LOST, FOUND): APPLIED,
     (READ_BACK_LOST, ABSENT): PAUSE,
     (READ_BACK_LOST, UNREADABLE): FAILED,
@@ -250,8 +253,12 @@ class PartitionWriter:
             return state, applied_task(write.operation, self.partition_name), None
         return state, None, context["error"]
 
+    def _halted(self):
+        """Whether the run stops (fail_fast): a write that waited is then not sent."""
+        return self.stop is not None and self.stop.is_set()
+
     def _wait_turn(self, write, context):
-        return self._wait_for_own(context) or IDLE
+        return self._wait_for_own(context) or (HALT if self._halted() else IDLE)
 
     def _send(self, write, context):
         context["attempts"] += 1
@@ -271,14 +278,14 @@ class PartitionWriter:
                                                 attempts=context["attempts"], note=note)
             return EXHAUSTED
         self.api.sleep(self.api.retry_pause(delay, sent.retry_after))
-        return AGAIN
+        return HALT if self._halted() else AGAIN
 
     def _wait_busy(self, write, context):
         # Once busy, always serial: this run's next writes there wait for its previous task rather than be refused.
         self.serial = True
         if any(is_pending(task) for task in self.own.values()):
             # Busy with a task this run started: its id is known, so only it is read.
-            return self._wait_for_own(context, oldest_only=True) or IDLE
+            return self._wait_for_own(context, oldest_only=True) or (HALT if self._halted() else IDLE)
         if self.deadline.expired():
             context["error"] = context["sent"].error
             return TIMED_OUT
@@ -292,7 +299,7 @@ class PartitionWriter:
             pause = BUSY_PAUSES[min(context["busy_pauses"], len(BUSY_PAUSES) - 1)]
             context["busy_pauses"] += 1
             self.api.sleep(min(pause, self.deadline.remaining()))
-        return self._wait_for_own(context) or IDLE
+        return self._wait_for_own(context) or (HALT if self._halted() else IDLE)
 
     def _wait_for_own(self, context, oldest_only=False):
         """Wait for this writer's pending tasks (the oldest only, when asked); an end event, or None once over."""

@@ -34,6 +34,7 @@ PROMISED = {
     ("wait turn", "idle"): "send",
     ("wait turn", "own task failed"): "stopped",
     ("wait turn", "timed out"): "failed",
+    ("wait turn", "halt"): "stopped",
     ("send", "accepted"): "sent",
     ("send", "transient"): "pause",
     ("send", "lost"): "read back lost",
@@ -42,9 +43,11 @@ PROMISED = {
     ("send", "refused"): "failed",
     ("pause", "again"): "send",
     ("pause", "exhausted"): "failed",
+    ("pause", "halt"): "stopped",
     ("wait busy", "idle"): "send",
     ("wait busy", "own task failed"): "stopped",
     ("wait busy", "timed out"): "failed",
+    ("wait busy", "halt"): "stopped",
     ("read back lost", "found"): "applied",
     ("read back lost", "absent"): "pause",
     ("read back lost", "unreadable"): "failed",
@@ -56,10 +59,10 @@ PROMISED = {
 # The events each state's handler can return (drive() itself decides the first one, from START).
 EVENTS = {
     wp.START: (wp.OVERLAP, wp.SERIAL, wp.HALT),
-    wp.WAIT_TURN: (wp.IDLE, wp.OWN_FAILED, wp.TIMED_OUT),
+    wp.WAIT_TURN: (wp.IDLE, wp.OWN_FAILED, wp.TIMED_OUT, wp.HALT),
     wp.SEND: transport.SEND_OUTCOMES,
-    wp.PAUSE: (wp.AGAIN, wp.EXHAUSTED),
-    wp.WAIT_BUSY: (wp.IDLE, wp.OWN_FAILED, wp.TIMED_OUT),
+    wp.PAUSE: (wp.AGAIN, wp.EXHAUSTED, wp.HALT),
+    wp.WAIT_BUSY: (wp.IDLE, wp.OWN_FAILED, wp.TIMED_OUT, wp.HALT),
     wp.READ_BACK_LOST: (wp.FOUND, wp.ABSENT, wp.UNREADABLE),
     wp.READ_BACK_CONFLICT: (wp.FOUND, wp.ABSENT, wp.UNREADABLE),
 }
@@ -287,6 +290,7 @@ SCENARIOS = {
     (wp.WAIT_TURN, wp.IDLE): scenario_serial_waits_its_turn,
     (wp.WAIT_TURN, wp.OWN_FAILED): scenario_own_task_failed_while_waiting_turn,
     (wp.WAIT_TURN, wp.TIMED_OUT): scenario_turn_timed_out,
+    (wp.WAIT_TURN, wp.HALT): lambda api: scenario_stopped_while_waiting(api, busy=False),
     (wp.SEND, transport.ACCEPTED): scenario_overlap_accepted,
     (wp.SEND, transport.TRANSIENT): scenario_transient_then_accepted,
     (wp.SEND, transport.LOST): scenario_lost_found,
@@ -295,9 +299,11 @@ SCENARIOS = {
     (wp.SEND, transport.REFUSED): scenario_refused,
     (wp.PAUSE, wp.AGAIN): scenario_transient_then_accepted,
     (wp.PAUSE, wp.EXHAUSTED): scenario_transient_until_exhausted,
+    (wp.PAUSE, wp.HALT): lambda api: scenario_stopped_while_pausing(api),
     (wp.WAIT_BUSY, wp.IDLE): scenario_busy_own_task_then_sent,
     (wp.WAIT_BUSY, wp.OWN_FAILED): scenario_busy_own_task_failed,
     (wp.WAIT_BUSY, wp.TIMED_OUT): scenario_busy_past_the_deadline,
+    (wp.WAIT_BUSY, wp.HALT): lambda api: scenario_stopped_while_waiting(api, busy=True),
     (wp.READ_BACK_LOST, wp.FOUND): scenario_lost_found,
     (wp.READ_BACK_LOST, wp.ABSENT): scenario_lost_absent_sent_again,
     (wp.READ_BACK_LOST, wp.UNREADABLE): scenario_lost_unreadable,
@@ -524,9 +530,12 @@ def stop_when_read(api, task_id, stop):
 
 @pytest.mark.parametrize("busy", [False, True], ids=["waiting its turn", "waiting for a busy partition"])
 def test_a_write_waiting_for_the_partition_is_not_sent_once_the_run_stops(busy):
+    scenario_stopped_while_waiting(FakeApi(), busy)
+
+
+def scenario_stopped_while_waiting(api, busy):
     # PartitionWriter: "sends nothing more once it is set"; apply_partitions: with fail_fast "what they have not
     # sent yet is not attempted". A write still waiting when another partition fails has not been sent yet.
-    api = FakeApi()
     stop = threading.Event()
     w, dummy_watch = writer(api, stop=stop)
     w.serial = not busy
@@ -540,7 +549,10 @@ def test_a_write_waiting_for_the_partition_is_not_sent_once_the_run_stops(busy):
 
 
 def test_a_write_pausing_before_it_is_sent_again_is_not_sent_once_the_run_stops():
-    api = FakeApi()
+    scenario_stopped_while_pausing(FakeApi())
+
+
+def scenario_stopped_while_pausing(api):
     api.script = [TRANSIENT]
     stop = threading.Event()
     w, dummy_watch = writer(api, stop=stop)
