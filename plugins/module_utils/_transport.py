@@ -524,7 +524,7 @@ class Sent(typing.NamedTuple):
 
 
 class OvhApi:
-    """Requests with retries and clear errors, and waiting for NAS-HA tasks, over one python-ovh client.
+    """The requests of one module run over one python-ovh client: reads retried, writes sent once (see send), clear errors.
 
     clock and sleep are injectable so that waits are testable without real time passing; jitter(count)
     gives `count` jittered values for the retry pauses (ansible-core's full-jitter backoff by default).
