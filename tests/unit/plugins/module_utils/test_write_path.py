@@ -328,6 +328,11 @@ def test_each_transition_happens(monkeypatch, transition):
 # ------------------------------------------------------------------ phases
 
 
+# Before a partition's first write, what is pending there is listed (PartitionWriter.run's pre-scan).
+PRESCAN = ["tasks init", "tasks todo", "tasks doing"]
+PRESCAN_ASKED = [("wait_until_idle", PART), ("pending_on", PART)]
+
+
 def adds(api, *types):
     return [schedule_write(api, "add", snapshot_type) for snapshot_type in types]
 
@@ -340,8 +345,8 @@ def test_a_partition_accepting_overlap_gets_its_writes_back_to_back_and_one_wait
     api = FakeApi()
     w, watch = writer(api)
     outcome = w.run([adds(api, "day-1", "day-2", "day-3", "day-7")])
-    assert api.kinds()[:4] == ["POST snapshot"] * 4 and len(api.sends()) == 4
-    assert watch.asked == [("wait", [101, 102, 103, 104])]
+    assert api.kinds()[:7] == PRESCAN + ["POST snapshot"] * 4 and len(api.sends()) == 4
+    assert watch.asked == PRESCAN_ASKED + [("wait", [101, 102, 103, 104])]
     assert outcome.applied == changes("day-1", "day-2", "day-3", "day-7") and outcome.error is None
     assert [task["status"] for task in outcome.tasks] == ["done"] * 4 and not w.serial
     assert api.partitions[PART]["schedule"] == ["hour-1", "day-1", "day-2", "day-3", "day-7"]
@@ -355,20 +360,37 @@ def test_a_busy_partition_waits_for_its_own_task_then_goes_serial():
     outcome = w.run([adds(api, "day-1", "day-2", "day-3", "day-7")])
     assert len(api.sends()) == 5  # the refused one once more, none other
     assert [call[3] for call in api.sends()] == [{"snapshotType": value} for value in ("day-1", "day-2", "day-2", "day-3", "day-7")]
-    assert not any(kind.startswith("tasks ") for kind in api.kinds())  # its own task ids: no task list read
-    assert "pending_on" not in [asked[0] for asked in watch.asked]
+    # its own task ids: no task list read after the pre-scan
+    assert api.kinds()[:3] == PRESCAN and not any(kind.startswith("tasks ") for kind in api.kinds()[3:])
+    assert watch.asked[:2] == PRESCAN_ASKED and "pending_on" not in [asked[0] for asked in watch.asked[2:]]
     # the busy write waits for the first task, each next one for the one before it, then the phase's tasks
-    assert watch.asked == [("wait", [101]), ("wait", [102]), ("wait", [103]), ("wait", [101, 102, 103, 104])]
+    assert watch.asked[2:] == [("wait", [101]), ("wait", [102]), ("wait", [103]), ("wait", [101, 102, 103, 104])]
     assert w.serial and outcome.applied == changes("day-1", "day-2", "day-3", "day-7")
+
+
+def foreign_task_at_first_send(api, reads):
+    """Another run's task starts on the partition just before this run's first write arrives (after the pre-scan)."""
+    original = api.send
+    started = []
+
+    def send(method, path, action, body=None):
+        if not started:
+            started.append(api.foreign_task(reads=reads))
+        return original(method, path, action, body=body)
+
+    api.send = send
+    return started
 
 
 def test_busy_with_a_foreign_task_waits_for_the_partition_then_sends_again():
     api = FakeApi()
-    foreign = api.foreign_task(reads=3)
+    started = foreign_task_at_first_send(api, reads=3)
     api.script = [BUSY]
     w, watch = writer(api)
     outcome = w.run([adds(api, "day-1")])
-    assert watch.asked[:3] == [("wait_until_idle", PART), ("pending_on", PART), ("wait", [foreign])]
+    foreign = started[0]
+    assert watch.asked[:2] == PRESCAN_ASKED  # nothing pending at the pre-scan
+    assert watch.asked[2:5] == [("wait_until_idle", PART), ("pending_on", PART), ("wait", [foreign])]
     assert len(api.sends()) == 2 and api.tasks[foreign]["status"] == "done"
     assert outcome.applied == changes("day-1") and outcome.error is None
 
@@ -399,7 +421,8 @@ def test_a_lost_answer_not_applied_is_sent_again_after_a_pause():
     w, dummy_watch = writer(api)
     outcome = w.run([adds(api, "day-1")])
     assert len(api.sends()) == 2 and api.sleeps[0] == 1
-    assert api.kinds().index("GET snapshot") < api.kinds().index("POST snapshot", 1)  # read back before resending
+    first = api.kinds().index("POST snapshot")
+    assert first < api.kinds().index("GET snapshot") < api.kinds().index("POST snapshot", first + 1)  # read back, resend
     assert outcome.applied == changes("day-1") and api.partitions[PART]["schedule"] == ["hour-1", "day-1"]
 
 
@@ -453,7 +476,7 @@ def test_the_second_phase_of_a_pure_replacement_is_not_sent_when_the_first_faile
     api.task_end = {"/snapshot": (1, "ovhError")}
     w, dummy_watch = writer(api)
     outcome = w.run([adds(api, "day-1"), [schedule_write(api, "remove", "hour-1")]])
-    assert api.kinds() == ["POST snapshot", "task 101"]
+    assert api.kinds() == PRESCAN + ["POST snapshot", "task 101"]
     assert outcome.not_attempted == changes("hour-1", action="remove")
     assert "ovhError" in str(outcome.error) and not outcome.changed
     assert api.partitions[PART]["schedule"] == ["hour-1"]
@@ -463,8 +486,8 @@ def test_phases_go_one_after_the_other():
     api = FakeApi()
     w, watch = writer(api)
     outcome = w.run([adds(api, "day-1"), [schedule_write(api, "remove", "hour-1")]])
-    assert api.kinds() == ["POST snapshot", "task 101", "DELETE hour-1", "task 102"]
-    assert watch.asked == [("wait", [101]), ("wait", [102])]
+    assert api.kinds() == PRESCAN + ["POST snapshot", "task 101", "DELETE hour-1", "task 102"]  # one pre-scan only
+    assert watch.asked == PRESCAN_ASKED + [("wait", [101]), ("wait", [102])]
     assert outcome.applied == changes("day-1") + changes("hour-1", action="remove")
     assert api.partitions[PART]["schedule"] == ["day-1"]
 
@@ -473,8 +496,8 @@ def test_without_wait_the_last_phase_is_left_pending():
     api = FakeApi()
     w, watch = writer(api)
     outcome = w.run([adds(api, "day-1"), [schedule_write(api, "remove", "hour-1")]], wait=False)
-    assert api.kinds() == ["POST snapshot", "task 101", "DELETE hour-1"]
-    assert watch.asked == [("wait", [101])]
+    assert api.kinds() == PRESCAN + ["POST snapshot", "task 101", "DELETE hour-1"]
+    assert watch.asked == PRESCAN_ASKED + [("wait", [101])]
     assert outcome.applied == changes("day-1") and outcome.pending == changes("hour-1", action="remove")
     assert outcome.changed and outcome.error is None and outcome.tasks[1]["status"] == "todo"
 
@@ -511,8 +534,8 @@ def test_busy_while_several_own_tasks_run_waits_for_the_oldest_only():
     api.task_end = {"/snapshot": (2, "done")}
     w, watch = writer(api)
     outcome = w.run([adds(api, "day-1", "day-2", "day-3", "day-7")])
-    assert watch.asked[0] == ("wait", [101])  # the oldest of its three pending tasks, then the write goes again
-    assert api.kinds()[:7] == ["POST snapshot"] * 4 + ["task 101", "task 101", "POST snapshot"]
+    assert watch.asked[2] == ("wait", [101])  # the oldest of its three pending tasks, then the write goes again
+    assert api.kinds()[:10] == PRESCAN + ["POST snapshot"] * 4 + ["task 101", "task 101", "POST snapshot"]
     assert len(api.sends()) == 5 and outcome.applied == changes("day-1", "day-2", "day-3", "day-7")
 
 
