@@ -21,6 +21,7 @@ from ansible_collections.snapkeep.nasha.tests.unit.plugins.module_utils.write_pa
     PART,
     REFUSED,
     SVC,
+    TASKS,
     TRANSIENT,
     FakeApi,
     WatchSpy,
@@ -282,6 +283,48 @@ def scenario_busy_own_task_then_sent(api):
     assert watch.asked == [("wait", [task_id])] and "tasks todo" not in api.kinds()
 
 
+def stop_when_read(api, task_id, stop):
+    """Set `stop` (another partition failing, with fail_fast) while this writer reads task `task_id`."""
+    original = api.get
+
+    def get(path, action, **query):
+        if path.endswith("/task/%s" % task_id):
+            stop.set()
+        return original(path, action, **query)
+
+    api.get = get
+
+
+def scenario_stopped_while_waiting(api, busy):
+    # PartitionWriter: "sends nothing more once it is set"; apply_partitions: with fail_fast "what they have not
+    # sent yet is not attempted". A write still waiting when another partition fails has not been sent yet.
+    stop = threading.Event()
+    w, dummy_watch = writer(api, stop=stop)
+    w.serial = not busy
+    api.script = [BUSY] if busy else []
+    task_id = own_task(api, w, reads=1, status="done")
+    stop_when_read(api, task_id, stop)
+    end, dummy_task, dummy_error = w.drive(schedule_write(api, "add", "day-1"))
+    assert stop.is_set()
+    assert len(api.sends()) == (1 if busy else 0)  # nothing sent after the stop
+    assert end == "stopped"
+
+
+def scenario_stopped_while_pausing(api):
+    api.script = [TRANSIENT]
+    stop = threading.Event()
+    w, dummy_watch = writer(api, stop=stop)
+    original = api.sleep
+
+    def sleep(seconds):
+        stop.set()  # another partition fails during the pause
+        original(seconds)
+
+    api.sleep = sleep
+    end, dummy_task, dummy_error = w.drive(schedule_write(api, "add", "day-1"))
+    assert len(api.sends()) == 1 and end == "stopped"
+
+
 # Each transition, and a scenario in which it happens (several scenarios reach more than one).
 SCENARIOS = {
     (wp.START, wp.OVERLAP): scenario_overlap_accepted,
@@ -299,7 +342,7 @@ SCENARIOS = {
     (wp.SEND, transport.REFUSED): scenario_refused,
     (wp.PAUSE, wp.AGAIN): scenario_transient_then_accepted,
     (wp.PAUSE, wp.EXHAUSTED): scenario_transient_until_exhausted,
-    (wp.PAUSE, wp.HALT): lambda api: scenario_stopped_while_pausing(api),
+    (wp.PAUSE, wp.HALT): scenario_stopped_while_pausing,
     (wp.WAIT_BUSY, wp.IDLE): scenario_busy_own_task_then_sent,
     (wp.WAIT_BUSY, wp.OWN_FAILED): scenario_busy_own_task_failed,
     (wp.WAIT_BUSY, wp.TIMED_OUT): scenario_busy_past_the_deadline,
@@ -539,52 +582,133 @@ def test_busy_while_several_own_tasks_run_waits_for_the_oldest_only():
     assert len(api.sends()) == 5 and outcome.applied == changes("day-1", "day-2", "day-3", "day-7")
 
 
-def stop_when_read(api, task_id, stop):
-    """Set `stop` (another partition failing, with fail_fast) while this writer reads task `task_id`."""
-    original = api.get
-
-    def get(path, action, **query):
-        if path.endswith("/task/%s" % task_id):
-            stop.set()
-        return original(path, action, **query)
-
-    api.get = get
-
-
 @pytest.mark.parametrize("busy", [False, True], ids=["waiting its turn", "waiting for a busy partition"])
 def test_a_write_waiting_for_the_partition_is_not_sent_once_the_run_stops(busy):
     scenario_stopped_while_waiting(FakeApi(), busy)
-
-
-def scenario_stopped_while_waiting(api, busy):
-    # PartitionWriter: "sends nothing more once it is set"; apply_partitions: with fail_fast "what they have not
-    # sent yet is not attempted". A write still waiting when another partition fails has not been sent yet.
-    stop = threading.Event()
-    w, dummy_watch = writer(api, stop=stop)
-    w.serial = not busy
-    api.script = [BUSY] if busy else []
-    task_id = own_task(api, w, reads=1, status="done")
-    stop_when_read(api, task_id, stop)
-    end, dummy_task, dummy_error = w.drive(schedule_write(api, "add", "day-1"))
-    assert stop.is_set()
-    assert len(api.sends()) == (1 if busy else 0)  # nothing sent after the stop
-    assert end == "stopped"
 
 
 def test_a_write_pausing_before_it_is_sent_again_is_not_sent_once_the_run_stops():
     scenario_stopped_while_pausing(FakeApi())
 
 
-def scenario_stopped_while_pausing(api):
-    api.script = [TRANSIENT]
+# ------------------------------------------------------------------ the pre-scan before a partition's first write
+
+EXPANDED = pytest.mark.parametrize("expanded", [True, False], ids=["tasks listed expanded", "task ids listed"])
+
+
+def statuses_at_sends(api, task_id):
+    """(status of task `task_id` as OVHcloud holds it, the fake clock) when each write is sent."""
+    seen = []
+    original = api.send
+
+    def send(method, path, action, body=None):
+        seen.append((api.tasks[task_id]["status"], api.now))
+        return original(method, path, action, body=body)
+
+    api.send = send
+    return seen
+
+
+@EXPANDED
+def test_a_task_of_another_run_pending_on_the_partition_is_waited_for_before_the_first_write(expanded):
+    api = FakeApi()
+    api.expanded_lists = expanded
+    foreign = api.foreign_task(reads=3)
+    seen = statuses_at_sends(api, foreign)
+    w, watch = writer(api)
+    outcome = w.run([adds(api, "day-1", "day-2"), [schedule_write(api, "remove", "hour-1")]])
+    assert [status for status, dummy in seen] == ["done"] * 3  # not one write sent while it was pending
+    assert watch.asked[:3] == PRESCAN_ASKED + [("wait", [foreign])]
+    kinds = api.kinds()
+    assert kinds[:3] == PRESCAN and kinds[3:kinds.index("POST snapshot")] == ["task %s" % foreign] * 3
+    assert api.listed == [True] * 3  # asked expanded, whatever the answer
+    assert outcome.applied == changes("day-1", "day-2") + changes("hour-1", action="remove") and outcome.error is None
+    assert not w.serial  # waiting for another run's task is no reason to stop overlapping this run's writes
+
+
+@EXPANDED
+def test_a_task_pending_on_another_partition_is_not_waited_for(expanded):
+    api = FakeApi()
+    api.expanded_lists = expanded
+    other = api.foreign_task(partition="media", reads=None)  # never ends
+    seen = statuses_at_sends(api, other)
+    w, watch = writer(api)
+    outcome = w.run([adds(api, "day-1")])
+    # with task ids, each is read once to learn its partition; with expanded lists, none is read on its own
+    read_to_learn = [] if expanded else ["task %s" % other]
+    assert api.kinds() == PRESCAN + read_to_learn + ["POST snapshot", "task %s" % (other + 1)]
+    assert watch.asked == PRESCAN_ASKED + [("wait", [other + 1])]
+    assert seen == [("todo", 0)]  # sent at once, the other partition's task still pending
+    assert outcome.applied == changes("day-1") and outcome.error is None
+
+
+def test_with_expanded_lists_no_pending_task_is_read_on_its_own_before_the_write():
+    api = FakeApi()
+    mine = api.foreign_task(reads=1)
+    others = [api.foreign_task(partition="media", reads=None) for dummy in range(3)]
+    api.tasks[others[0]]["status"] = "doing"
+    api.tasks[others[1]]["status"] = "init"
+    w, dummy_watch = writer(api)
+    outcome = w.run([adds(api, "day-1")])
+    # one read of this partition's task by the wait, none of the three on "media", none to learn a partition
+    assert api.kinds() == PRESCAN + ["task %s" % mine, "POST snapshot", "task %s" % (others[-1] + 1)]
+    assert outcome.applied == changes("day-1")
+
+
+def test_a_pending_task_purged_between_the_list_and_its_read_is_not_waited_for():
+    api = FakeApi()
+    api.expanded_lists = False
+    gone = api.foreign_task(reads=None)
+    api.get_errors[TASKS + "/%s" % gone] = OvhApiError("not found", status=404)
+    w, dummy_watch = writer(api)
+    outcome = w.run([adds(api, "day-1")])
+    assert api.kinds()[:5] == PRESCAN + ["task %s" % gone, "POST snapshot"]
+    assert outcome.applied == changes("day-1") and outcome.error is None
+
+
+def failing_prescan(api, how):
+    """Make the pre-scan fail: a task list unreadable, a pending task unreadable, or one outlasting the deadline."""
+    if how == "list unreadable":
+        api.get_errors[TASKS] = OvhApiError("Could not list the tasks: server error", status=500)
+        return "Could not list the tasks: server error"
+    task_id = api.foreign_task(reads=None)
+    if how == "task unreadable":
+        api.expanded_lists = False
+        api.get_errors[TASKS + "/%s" % task_id] = OvhApiError("Could not read the task: server error", status=500)
+        return "Could not read the task: server error"
+    return "timed out after 30 s waiting for task %s (last status todo)" % task_id
+
+
+@pytest.mark.parametrize("how", ["list unreadable", "task unreadable", "past the deadline"])
+def test_a_failed_pre_scan_fails_the_first_write_sends_nothing_and_stops_the_run(how):
+    api = FakeApi()
+    message = failing_prescan(api, how)
     stop = threading.Event()
-    w, dummy_watch = writer(api, stop=stop)
-    original = api.sleep
+    w, dummy_watch = writer(api, timeout=30, stop=stop)
+    outcome = w.run([adds(api, "day-1", "day-2"), [schedule_write(api, "remove", "hour-1")]])
+    assert api.sends() == []
+    assert outcome.failed == [(ScheduleChange("add", "day-1"), str(outcome.error))]
+    assert str(outcome.error).startswith(message)
+    assert outcome.not_attempted == changes("day-2") + changes("hour-1", action="remove")
+    assert outcome.applied == [] and outcome.pending == [] and not outcome.changed and outcome.tasks == []
+    assert stop.is_set()
+    assert api.partitions[PART]["schedule"] == ["hour-1"]
 
-    def sleep(seconds):
-        stop.set()  # another partition fails during the pause
-        original(seconds)
 
-    api.sleep = sleep
-    end, dummy_task, dummy_error = w.drive(schedule_write(api, "add", "day-1"))
-    assert len(api.sends()) == 1 and end == "stopped"
+def test_a_failed_pre_scan_without_a_stop_event_fails_the_same():
+    api = FakeApi()
+    api.get_errors[TASKS] = OvhApiError("Could not list the tasks: server error", status=500)
+    w, dummy_watch = writer(api)
+    outcome = w.run([adds(api, "day-1")])
+    assert api.sends() == [] and outcome.failed == [(ScheduleChange("add", "day-1"), "Could not list the tasks: server error")]
+    assert outcome.not_attempted == [] and outcome.error.status == 500
+
+
+@pytest.mark.parametrize("phases", [[], [[]], [[], []]], ids=["no phase", "an empty phase", "two empty phases"])
+def test_no_pre_scan_without_a_write(phases):
+    api = FakeApi()
+    api.foreign_task(reads=None)
+    w, watch = writer(api)
+    outcome = w.run(phases)
+    assert api.calls == [] and watch.asked == []
+    assert not outcome.changed and outcome.error is None and outcome.not_attempted == []
