@@ -712,3 +712,19 @@ def test_no_pre_scan_without_a_write(phases):
     outcome = w.run(phases)
     assert api.calls == [] and watch.asked == []
     assert not outcome.changed and outcome.error is None and outcome.not_attempted == []
+
+
+@pytest.mark.parametrize("how", ["list unreadable", "task unreadable", "past the deadline"])
+def test_a_writer_starting_once_the_run_has_stopped_reports_its_writes_not_attempted(how):
+    # apply_partitions: with fail_fast, "what they have not sent yet is not attempted". A partition's writer may start
+    # after another partition failed (it waited for a free thread, MAX_WRITERS): the pre-scan it runs then must not
+    # turn a write that was never going to be sent into a failed one.
+    api = FakeApi()
+    failing_prescan(api, how)
+    stop = threading.Event()
+    stop.set()
+    w, dummy_watch = writer(api, timeout=30, stop=stop)
+    outcome = w.run([adds(api, "day-1", "day-2"), [schedule_write(api, "remove", "hour-1")]])
+    assert api.sends() == []
+    assert outcome.failed == [] and outcome.error is None
+    assert outcome.not_attempted == changes("day-1", "day-2") + changes("hour-1", action="remove")
