@@ -40,8 +40,13 @@ def sent(api):
     return [(method, path.rsplit("/", 1)[1], body) for dummy, method, path, body in api.sends()]
 
 
+# Before a partition's first write, what is pending there is listed (the write path's pre-scan).
+PRESCAN = ["tasks init", "tasks todo", "tasks doing"]
+
+
 def task_reads(api):
-    return [kind for kind in api.kinds() if kind.startswith("task")]
+    """The reads of single tasks (not the task lists)."""
+    return [kind for kind in api.kinds() if kind.startswith("task ")]
 
 
 # ------------------------------------------------------------------ reads
@@ -93,7 +98,8 @@ def test_apply_schedule_keeping_a_type_adds_then_removes_together_then_waits_onc
     outcome = client.apply_schedule(SVC, PART, plan, deadline)
     assert sent(api) == [("POST", "snapshot", {"snapshotType": "day-1"}), ("POST", "snapshot", {"snapshotType": "day-2"}),
                          ("DELETE", "hour-1", None), ("DELETE", "day-7", None)]
-    assert api.kinds()[4:] == ["task 101", "task 102", "task 103", "task 104"]  # sent together, then waited
+    assert api.kinds()[:3] == PRESCAN
+    assert api.kinds()[7:] == ["task 101", "task 102", "task 103", "task 104"]  # sent together, then waited
     assert [task["taskId"] for task in outcome.tasks] == [101, 102, 103, 104]
     assert all(task["status"] == "done" for task in outcome.tasks)
     assert sorted(api.partitions[PART]["schedule"]) == ["day-1", "day-2", "hour-6"]
@@ -193,7 +199,7 @@ def test_apply_schedule_read_back_of_an_applied_remove_is_not_waited_for():
 def test_a_pure_replacement_adds_waits_for_the_addition_then_removes():
     api, client, deadline = make(schedule=["hour-1"])
     outcome = client.apply_schedule(SVC, PART, _schedule.plan_schedule(["hour-1"], ["day-1"]), deadline)
-    assert api.kinds() == ["POST snapshot", "task 101", "DELETE hour-1", "task 102"]
+    assert api.kinds() == PRESCAN + ["POST snapshot", "task 101", "DELETE hour-1", "task 102"]
     assert outcome.applied == [_schedule.ScheduleChange("add", "day-1"), _schedule.ScheduleChange("remove", "hour-1")]
     assert outcome.error is None and outcome.changed
     assert api.partitions[PART]["schedule"] == ["day-1"]
@@ -203,7 +209,7 @@ def test_a_failed_addition_of_a_pure_replacement_sends_no_removal():
     api, client, deadline = make(schedule=["hour-1"])
     api.task_end = {"/snapshot": (1, "ovhError")}
     outcome = client.apply_schedule(SVC, PART, _schedule.plan_schedule(["hour-1"], ["day-1"]), deadline)
-    assert api.kinds() == ["POST snapshot", "task 101"]
+    assert api.kinds() == PRESCAN + ["POST snapshot", "task 101"]
     assert api.partitions[PART]["schedule"] == ["hour-1"]
     assert outcome.applied == [] and outcome.pending == [] and not outcome.changed
     assert [change for change, dummy in outcome.failed] == [_schedule.ScheduleChange("add", "day-1")]
@@ -216,7 +222,8 @@ def test_a_pure_replacement_without_wait_still_waits_for_the_additions():
     api, client, deadline = make(schedule=["hour-1", "day-7"])
     outcome = client.apply_schedule(SVC, PART, _schedule.plan_schedule(["hour-1", "day-7"], ["day-1", "day-2"]), deadline,
                                     wait=False)
-    assert api.kinds() == ["POST snapshot", "POST snapshot", "task 101", "task 102", "DELETE hour-1", "DELETE day-7"]
+    assert api.kinds() == PRESCAN + ["POST snapshot", "POST snapshot", "task 101", "task 102", "DELETE hour-1",
+                                     "DELETE day-7"]
     assert outcome.applied == [_schedule.ScheduleChange("add", "day-1"), _schedule.ScheduleChange("add", "day-2")]
     assert outcome.pending == [_schedule.ScheduleChange("remove", "hour-1"), _schedule.ScheduleChange("remove", "day-7")]
 
@@ -271,7 +278,7 @@ def test_create_custom_snapshot_with_expiration():
     plus_two = datetime.timezone(datetime.timedelta(hours=2))
     expiration = datetime.datetime(2026, 12, 31, 12, 0, tzinfo=plus_two)
     task = client.create_custom_snapshot(SVC, PART, "before-upgrade", expiration, deadline)
-    assert api.kinds() == ["POST customSnapshot", "task 101"]
+    assert api.kinds() == PRESCAN + ["POST customSnapshot", "task 101"]
     assert sent(api) == [("POST", "customSnapshot", {"name": "before-upgrade", "expiration": "2026-12-31T10:00:00Z"})]
     write = client.custom_creation(SVC, PART, "before-upgrade", expiration)
     assert write.action == "create custom snapshot before-upgrade on partition backups on service zpool-1"
@@ -317,13 +324,14 @@ def test_create_custom_snapshot_busy_is_sent_again():
     api.script = [BUSY]
     task = client.create_custom_snapshot(SVC, PART, "x", None, deadline)
     assert [kind for kind in api.kinds() if not kind.startswith("task")] == ["POST customSnapshot", "POST customSnapshot"]
+    assert api.kinds()[:3] == PRESCAN
     assert task["status"] == "done" and list(api.partitions[PART]["customs"]) == ["x"]
 
 
 def test_delete_custom_snapshot_uses_the_listed_name():
     api, client, deadline = make(customs={"snap-before": None})
     task = client.delete_custom_snapshot(SVC, PART, "snap-before", deadline)
-    assert api.kinds() == ["DELETE snap-before", "task 101"]
+    assert api.kinds() == PRESCAN + ["DELETE snap-before", "task 101"]
     assert client.custom_deletion(SVC, PART, "snap-before").action == (
         "delete custom snapshot snap-before from partition backups on service zpool-1")
     assert api.partitions[PART]["customs"] == {}
@@ -380,7 +388,8 @@ def test_a_replaced_entry_is_removed_then_added_before_the_purge_removals():
                                 [access.Declared("192.0.2.0/24", "readonly", None)], purge=True)
     assert [(method, segment) for method, segment, dummy in sent(api)] == [
         ("DELETE", "192.0.2.0%2F24"), ("POST", "access"), ("DELETE", "203.0.113.4%2F32")]
-    assert api.kinds()[1:] == ["DELETE 192.0.2.0%2F24", "task 101", "POST access", "task 102", "DELETE 203.0.113.4%2F32",
+    assert api.kinds()[:4] == ["GET access"] + PRESCAN  # the blocks read, then one pre-scan before the first write
+    assert api.kinds()[4:] == ["DELETE 192.0.2.0%2F24", "task 101", "POST access", "task 102", "DELETE 203.0.113.4%2F32",
                                "task 103"]  # three phases, each waited for
     assert api.partitions[PART]["access"] == {"192.0.2.0/24": "readonly"}
     assert outcome.error is None

@@ -21,6 +21,7 @@ from ansible_collections.snapkeep.nasha.tests.unit.plugins.module_utils.write_pa
     PART,
     REFUSED,
     SVC,
+    TASKS,
     TRANSIENT,
     FakeApi,
     WatchSpy,
@@ -282,6 +283,48 @@ def scenario_busy_own_task_then_sent(api):
     assert watch.asked == [("wait", [task_id])] and "tasks todo" not in api.kinds()
 
 
+def stop_when_read(api, task_id, stop):
+    """Set `stop` (another partition failing, with fail_fast) while this writer reads task `task_id`."""
+    original = api.get
+
+    def get(path, action, **query):
+        if path.endswith("/task/%s" % task_id):
+            stop.set()
+        return original(path, action, **query)
+
+    api.get = get
+
+
+def scenario_stopped_while_waiting(api, busy):
+    # PartitionWriter: "sends nothing more once it is set"; apply_partitions: with fail_fast "what they have not
+    # sent yet is not attempted". A write still waiting when another partition fails has not been sent yet.
+    stop = threading.Event()
+    w, dummy_watch = writer(api, stop=stop)
+    w.serial = not busy
+    api.script = [BUSY] if busy else []
+    task_id = own_task(api, w, reads=1, status="done")
+    stop_when_read(api, task_id, stop)
+    end, dummy_task, dummy_error = w.drive(schedule_write(api, "add", "day-1"))
+    assert stop.is_set()
+    assert len(api.sends()) == (1 if busy else 0)  # nothing sent after the stop
+    assert end == "stopped"
+
+
+def scenario_stopped_while_pausing(api):
+    api.script = [TRANSIENT]
+    stop = threading.Event()
+    w, dummy_watch = writer(api, stop=stop)
+    original = api.sleep
+
+    def sleep(seconds):
+        stop.set()  # another partition fails during the pause
+        original(seconds)
+
+    api.sleep = sleep
+    end, dummy_task, dummy_error = w.drive(schedule_write(api, "add", "day-1"))
+    assert len(api.sends()) == 1 and end == "stopped"
+
+
 # Each transition, and a scenario in which it happens (several scenarios reach more than one).
 SCENARIOS = {
     (wp.START, wp.OVERLAP): scenario_overlap_accepted,
@@ -299,7 +342,7 @@ SCENARIOS = {
     (wp.SEND, transport.REFUSED): scenario_refused,
     (wp.PAUSE, wp.AGAIN): scenario_transient_then_accepted,
     (wp.PAUSE, wp.EXHAUSTED): scenario_transient_until_exhausted,
-    (wp.PAUSE, wp.HALT): lambda api: scenario_stopped_while_pausing(api),
+    (wp.PAUSE, wp.HALT): scenario_stopped_while_pausing,
     (wp.WAIT_BUSY, wp.IDLE): scenario_busy_own_task_then_sent,
     (wp.WAIT_BUSY, wp.OWN_FAILED): scenario_busy_own_task_failed,
     (wp.WAIT_BUSY, wp.TIMED_OUT): scenario_busy_past_the_deadline,
@@ -328,6 +371,11 @@ def test_each_transition_happens(monkeypatch, transition):
 # ------------------------------------------------------------------ phases
 
 
+# Before a partition's first write, what is pending there is listed (PartitionWriter.run's pre-scan).
+PRESCAN = ["tasks init", "tasks todo", "tasks doing"]
+PRESCAN_ASKED = [("wait_until_idle", PART), ("pending_on", PART)]
+
+
 def adds(api, *types):
     return [schedule_write(api, "add", snapshot_type) for snapshot_type in types]
 
@@ -340,8 +388,8 @@ def test_a_partition_accepting_overlap_gets_its_writes_back_to_back_and_one_wait
     api = FakeApi()
     w, watch = writer(api)
     outcome = w.run([adds(api, "day-1", "day-2", "day-3", "day-7")])
-    assert api.kinds()[:4] == ["POST snapshot"] * 4 and len(api.sends()) == 4
-    assert watch.asked == [("wait", [101, 102, 103, 104])]
+    assert api.kinds()[:7] == PRESCAN + ["POST snapshot"] * 4 and len(api.sends()) == 4
+    assert watch.asked == PRESCAN_ASKED + [("wait", [101, 102, 103, 104])]
     assert outcome.applied == changes("day-1", "day-2", "day-3", "day-7") and outcome.error is None
     assert [task["status"] for task in outcome.tasks] == ["done"] * 4 and not w.serial
     assert api.partitions[PART]["schedule"] == ["hour-1", "day-1", "day-2", "day-3", "day-7"]
@@ -355,20 +403,37 @@ def test_a_busy_partition_waits_for_its_own_task_then_goes_serial():
     outcome = w.run([adds(api, "day-1", "day-2", "day-3", "day-7")])
     assert len(api.sends()) == 5  # the refused one once more, none other
     assert [call[3] for call in api.sends()] == [{"snapshotType": value} for value in ("day-1", "day-2", "day-2", "day-3", "day-7")]
-    assert not any(kind.startswith("tasks ") for kind in api.kinds())  # its own task ids: no task list read
-    assert "pending_on" not in [asked[0] for asked in watch.asked]
+    # its own task ids: no task list read after the pre-scan
+    assert api.kinds()[:3] == PRESCAN and not any(kind.startswith("tasks ") for kind in api.kinds()[3:])
+    assert watch.asked[:2] == PRESCAN_ASKED and "pending_on" not in [asked[0] for asked in watch.asked[2:]]
     # the busy write waits for the first task, each next one for the one before it, then the phase's tasks
-    assert watch.asked == [("wait", [101]), ("wait", [102]), ("wait", [103]), ("wait", [101, 102, 103, 104])]
+    assert watch.asked[2:] == [("wait", [101]), ("wait", [102]), ("wait", [103]), ("wait", [101, 102, 103, 104])]
     assert w.serial and outcome.applied == changes("day-1", "day-2", "day-3", "day-7")
+
+
+def foreign_task_at_first_send(api, reads):
+    """Another run's task starts on the partition just before this run's first write arrives (after the pre-scan)."""
+    original = api.send
+    started = []
+
+    def send(method, path, action, body=None):
+        if not started:
+            started.append(api.foreign_task(reads=reads))
+        return original(method, path, action, body=body)
+
+    api.send = send
+    return started
 
 
 def test_busy_with_a_foreign_task_waits_for_the_partition_then_sends_again():
     api = FakeApi()
-    foreign = api.foreign_task(reads=3)
+    started = foreign_task_at_first_send(api, reads=3)
     api.script = [BUSY]
     w, watch = writer(api)
     outcome = w.run([adds(api, "day-1")])
-    assert watch.asked[:3] == [("wait_until_idle", PART), ("pending_on", PART), ("wait", [foreign])]
+    foreign = started[0]
+    assert watch.asked[:2] == PRESCAN_ASKED  # nothing pending at the pre-scan
+    assert watch.asked[2:5] == [("wait_until_idle", PART), ("pending_on", PART), ("wait", [foreign])]
     assert len(api.sends()) == 2 and api.tasks[foreign]["status"] == "done"
     assert outcome.applied == changes("day-1") and outcome.error is None
 
@@ -399,7 +464,8 @@ def test_a_lost_answer_not_applied_is_sent_again_after_a_pause():
     w, dummy_watch = writer(api)
     outcome = w.run([adds(api, "day-1")])
     assert len(api.sends()) == 2 and api.sleeps[0] == 1
-    assert api.kinds().index("GET snapshot") < api.kinds().index("POST snapshot", 1)  # read back before resending
+    first = api.kinds().index("POST snapshot")
+    assert first < api.kinds().index("GET snapshot") < api.kinds().index("POST snapshot", first + 1)  # read back, resend
     assert outcome.applied == changes("day-1") and api.partitions[PART]["schedule"] == ["hour-1", "day-1"]
 
 
@@ -453,7 +519,7 @@ def test_the_second_phase_of_a_pure_replacement_is_not_sent_when_the_first_faile
     api.task_end = {"/snapshot": (1, "ovhError")}
     w, dummy_watch = writer(api)
     outcome = w.run([adds(api, "day-1"), [schedule_write(api, "remove", "hour-1")]])
-    assert api.kinds() == ["POST snapshot", "task 101"]
+    assert api.kinds() == PRESCAN + ["POST snapshot", "task 101"]
     assert outcome.not_attempted == changes("hour-1", action="remove")
     assert "ovhError" in str(outcome.error) and not outcome.changed
     assert api.partitions[PART]["schedule"] == ["hour-1"]
@@ -463,8 +529,8 @@ def test_phases_go_one_after_the_other():
     api = FakeApi()
     w, watch = writer(api)
     outcome = w.run([adds(api, "day-1"), [schedule_write(api, "remove", "hour-1")]])
-    assert api.kinds() == ["POST snapshot", "task 101", "DELETE hour-1", "task 102"]
-    assert watch.asked == [("wait", [101]), ("wait", [102])]
+    assert api.kinds() == PRESCAN + ["POST snapshot", "task 101", "DELETE hour-1", "task 102"]  # one pre-scan only
+    assert watch.asked == PRESCAN_ASKED + [("wait", [101]), ("wait", [102])]
     assert outcome.applied == changes("day-1") + changes("hour-1", action="remove")
     assert api.partitions[PART]["schedule"] == ["day-1"]
 
@@ -473,8 +539,8 @@ def test_without_wait_the_last_phase_is_left_pending():
     api = FakeApi()
     w, watch = writer(api)
     outcome = w.run([adds(api, "day-1"), [schedule_write(api, "remove", "hour-1")]], wait=False)
-    assert api.kinds() == ["POST snapshot", "task 101", "DELETE hour-1"]
-    assert watch.asked == [("wait", [101])]
+    assert api.kinds() == PRESCAN + ["POST snapshot", "task 101", "DELETE hour-1"]
+    assert watch.asked == PRESCAN_ASKED + [("wait", [101])]
     assert outcome.applied == changes("day-1") and outcome.pending == changes("hour-1", action="remove")
     assert outcome.changed and outcome.error is None and outcome.tasks[1]["status"] == "todo"
 
@@ -511,21 +577,9 @@ def test_busy_while_several_own_tasks_run_waits_for_the_oldest_only():
     api.task_end = {"/snapshot": (2, "done")}
     w, watch = writer(api)
     outcome = w.run([adds(api, "day-1", "day-2", "day-3", "day-7")])
-    assert watch.asked[0] == ("wait", [101])  # the oldest of its three pending tasks, then the write goes again
-    assert api.kinds()[:7] == ["POST snapshot"] * 4 + ["task 101", "task 101", "POST snapshot"]
+    assert watch.asked[2] == ("wait", [101])  # the oldest of its three pending tasks, then the write goes again
+    assert api.kinds()[:10] == PRESCAN + ["POST snapshot"] * 4 + ["task 101", "task 101", "POST snapshot"]
     assert len(api.sends()) == 5 and outcome.applied == changes("day-1", "day-2", "day-3", "day-7")
-
-
-def stop_when_read(api, task_id, stop):
-    """Set `stop` (another partition failing, with fail_fast) while this writer reads task `task_id`."""
-    original = api.get
-
-    def get(path, action, **query):
-        if path.endswith("/task/%s" % task_id):
-            stop.set()
-        return original(path, action, **query)
-
-    api.get = get
 
 
 @pytest.mark.parametrize("busy", [False, True], ids=["waiting its turn", "waiting for a busy partition"])
@@ -533,35 +587,144 @@ def test_a_write_waiting_for_the_partition_is_not_sent_once_the_run_stops(busy):
     scenario_stopped_while_waiting(FakeApi(), busy)
 
 
-def scenario_stopped_while_waiting(api, busy):
-    # PartitionWriter: "sends nothing more once it is set"; apply_partitions: with fail_fast "what they have not
-    # sent yet is not attempted". A write still waiting when another partition fails has not been sent yet.
-    stop = threading.Event()
-    w, dummy_watch = writer(api, stop=stop)
-    w.serial = not busy
-    api.script = [BUSY] if busy else []
-    task_id = own_task(api, w, reads=1, status="done")
-    stop_when_read(api, task_id, stop)
-    end, dummy_task, dummy_error = w.drive(schedule_write(api, "add", "day-1"))
-    assert stop.is_set()
-    assert len(api.sends()) == (1 if busy else 0)  # nothing sent after the stop
-    assert end == "stopped"
-
-
 def test_a_write_pausing_before_it_is_sent_again_is_not_sent_once_the_run_stops():
     scenario_stopped_while_pausing(FakeApi())
 
 
-def scenario_stopped_while_pausing(api):
-    api.script = [TRANSIENT]
+# ------------------------------------------------------------------ the pre-scan before a partition's first write
+
+EXPANDED = pytest.mark.parametrize("expanded", [True, False], ids=["tasks listed expanded", "task ids listed"])
+
+
+def statuses_at_sends(api, task_id):
+    """(status of task `task_id` as OVHcloud holds it, the fake clock) when each write is sent."""
+    seen = []
+    original = api.send
+
+    def send(method, path, action, body=None):
+        seen.append((api.tasks[task_id]["status"], api.now))
+        return original(method, path, action, body=body)
+
+    api.send = send
+    return seen
+
+
+@EXPANDED
+def test_a_task_of_another_run_pending_on_the_partition_is_waited_for_before_the_first_write(expanded):
+    api = FakeApi()
+    api.expanded_lists = expanded
+    foreign = api.foreign_task(reads=3)
+    seen = statuses_at_sends(api, foreign)
+    w, watch = writer(api)
+    outcome = w.run([adds(api, "day-1", "day-2"), [schedule_write(api, "remove", "hour-1")]])
+    assert [status for status, dummy in seen] == ["done"] * 3  # not one write sent while it was pending
+    assert watch.asked[:3] == PRESCAN_ASKED + [("wait", [foreign])]
+    kinds = api.kinds()
+    assert kinds[:3] == PRESCAN and kinds[3:kinds.index("POST snapshot")] == ["task %s" % foreign] * 3
+    assert api.listed == [True] * 3  # asked expanded, whatever the answer
+    assert outcome.applied == changes("day-1", "day-2") + changes("hour-1", action="remove") and outcome.error is None
+    assert not w.serial  # waiting for another run's task is no reason to stop overlapping this run's writes
+
+
+@EXPANDED
+def test_a_task_pending_on_another_partition_is_not_waited_for(expanded):
+    api = FakeApi()
+    api.expanded_lists = expanded
+    other = api.foreign_task(partition="media", reads=None)  # never ends
+    seen = statuses_at_sends(api, other)
+    w, watch = writer(api)
+    outcome = w.run([adds(api, "day-1")])
+    # with task ids, each is read once to learn its partition; with expanded lists, none is read on its own
+    read_to_learn = [] if expanded else ["task %s" % other]
+    assert api.kinds() == PRESCAN + read_to_learn + ["POST snapshot", "task %s" % (other + 1)]
+    assert watch.asked == PRESCAN_ASKED + [("wait", [other + 1])]
+    assert seen == [("todo", 0)]  # sent at once, the other partition's task still pending
+    assert outcome.applied == changes("day-1") and outcome.error is None
+
+
+def test_with_expanded_lists_no_pending_task_is_read_on_its_own_before_the_write():
+    api = FakeApi()
+    mine = api.foreign_task(reads=1)
+    others = [api.foreign_task(partition="media", reads=None) for dummy in range(3)]
+    api.tasks[others[0]]["status"] = "doing"
+    api.tasks[others[1]]["status"] = "init"
+    w, dummy_watch = writer(api)
+    outcome = w.run([adds(api, "day-1")])
+    # one read of this partition's task by the wait, none of the three on "media", none to learn a partition
+    assert api.kinds() == PRESCAN + ["task %s" % mine, "POST snapshot", "task %s" % (others[-1] + 1)]
+    assert outcome.applied == changes("day-1")
+
+
+def test_a_pending_task_purged_between_the_list_and_its_read_is_not_waited_for():
+    api = FakeApi()
+    api.expanded_lists = False
+    gone = api.foreign_task(reads=None)
+    api.get_errors[TASKS + "/%s" % gone] = OvhApiError("not found", status=404)
+    w, dummy_watch = writer(api)
+    outcome = w.run([adds(api, "day-1")])
+    assert api.kinds()[:5] == PRESCAN + ["task %s" % gone, "POST snapshot"]
+    assert outcome.applied == changes("day-1") and outcome.error is None
+
+
+def failing_prescan(api, how):
+    """Make the pre-scan fail: a task list unreadable, a pending task unreadable, or one outlasting the deadline."""
+    if how == "list unreadable":
+        api.get_errors[TASKS] = OvhApiError("Could not list the tasks: server error", status=500)
+        return "Could not list the tasks: server error"
+    task_id = api.foreign_task(reads=None)
+    if how == "task unreadable":
+        api.expanded_lists = False
+        api.get_errors[TASKS + "/%s" % task_id] = OvhApiError("Could not read the task: server error", status=500)
+        return "Could not read the task: server error"
+    return "timed out after 30 s waiting for task %s (last status todo)" % task_id
+
+
+@pytest.mark.parametrize("how", ["list unreadable", "task unreadable", "past the deadline"])
+def test_a_failed_pre_scan_fails_the_first_write_sends_nothing_and_stops_the_run(how):
+    api = FakeApi()
+    message = failing_prescan(api, how)
     stop = threading.Event()
-    w, dummy_watch = writer(api, stop=stop)
-    original = api.sleep
+    w, dummy_watch = writer(api, timeout=30, stop=stop)
+    outcome = w.run([adds(api, "day-1", "day-2"), [schedule_write(api, "remove", "hour-1")]])
+    assert api.sends() == []
+    assert outcome.failed == [(ScheduleChange("add", "day-1"), str(outcome.error))]
+    assert str(outcome.error).startswith(message)
+    assert outcome.not_attempted == changes("day-2") + changes("hour-1", action="remove")
+    assert outcome.applied == [] and outcome.pending == [] and not outcome.changed and outcome.tasks == []
+    assert stop.is_set()
+    assert api.partitions[PART]["schedule"] == ["hour-1"]
 
-    def sleep(seconds):
-        stop.set()  # another partition fails during the pause
-        original(seconds)
 
-    api.sleep = sleep
-    end, dummy_task, dummy_error = w.drive(schedule_write(api, "add", "day-1"))
-    assert len(api.sends()) == 1 and end == "stopped"
+def test_a_failed_pre_scan_without_a_stop_event_fails_the_same():
+    api = FakeApi()
+    api.get_errors[TASKS] = OvhApiError("Could not list the tasks: server error", status=500)
+    w, dummy_watch = writer(api)
+    outcome = w.run([adds(api, "day-1")])
+    assert api.sends() == [] and outcome.failed == [(ScheduleChange("add", "day-1"), "Could not list the tasks: server error")]
+    assert outcome.not_attempted == [] and outcome.error.status == 500
+
+
+@pytest.mark.parametrize("phases", [[], [[]], [[], []]], ids=["no phase", "an empty phase", "two empty phases"])
+def test_no_pre_scan_without_a_write(phases):
+    api = FakeApi()
+    api.foreign_task(reads=None)
+    w, watch = writer(api)
+    outcome = w.run(phases)
+    assert api.calls == [] and watch.asked == []
+    assert not outcome.changed and outcome.error is None and outcome.not_attempted == []
+
+
+@pytest.mark.parametrize("how", ["list unreadable", "task unreadable", "past the deadline"])
+def test_a_writer_starting_once_the_run_has_stopped_reports_its_writes_not_attempted(how):
+    # apply_partitions: with fail_fast, "what they have not sent yet is not attempted". A partition's writer may start
+    # after another partition failed (it waited for a free thread, MAX_WRITERS): the pre-scan it runs then must not
+    # turn a write that was never going to be sent into a failed one.
+    api = FakeApi()
+    failing_prescan(api, how)
+    stop = threading.Event()
+    stop.set()
+    w, dummy_watch = writer(api, timeout=30, stop=stop)
+    outcome = w.run([adds(api, "day-1", "day-2"), [schedule_write(api, "remove", "hour-1")]])
+    assert api.sends() == []
+    assert outcome.failed == [] and outcome.error is None
+    assert outcome.not_attempted == changes("day-1", "day-2") + changes("hour-1", action="remove")

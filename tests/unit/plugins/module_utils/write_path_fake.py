@@ -61,7 +61,10 @@ class FakeApi:
     script: steps (above) taken by the next sends, one each; ACCEPT once it is empty. refuse: paths whose writes
     are refused. task_end: {path suffix: (reads before the task ends, final status)} for the tasks of writes on a
     path ending so (default: done when first read). prefix_customs: OVHcloud lists created custom snapshots as
-    "snap-<name>". get_errors: {path: OvhApiError} raised by GET path.
+    "snap-<name>". get_errors: {path: OvhApiError} raised by GET path. expanded_lists: whether a task list asked
+    with the expanded-list header (_transport.expanded_list_request) answers the tasks themselves, as OVHcloud does
+    where it honours that header; else, or when not asked so, it answers their ids. listed: for each task list,
+    whether it was asked expanded.
     """
 
     def __init__(self, partitions=None, delays=(1, 2, 4)):
@@ -78,6 +81,8 @@ class FakeApi:
         self.task_end = {}
         self.prefix_customs = False
         self.get_errors = {}
+        self.expanded_lists = True
+        self.listed = []
         self.calls = []
         self.tasks = {}   # id: task as OVHcloud holds it
         self.reads_left = {}
@@ -135,7 +140,10 @@ class FakeApi:
             if path == SERVICE + "/partition":
                 return list(self.partitions)
             if path == TASKS:
-                return [task_id for task_id, task in sorted(self.tasks.items()) if task["status"] == query.get("status")]
+                asked = self._asked_expanded()
+                self.listed.append(asked)
+                tasks = [dict(task) for task_id, task in sorted(self.tasks.items()) if task["status"] == query.get("status")]
+                return tasks if asked and self.expanded_lists else [task["taskId"] for task in tasks]
             if path.startswith(TASKS + "/"):
                 return self._read_task(int(path.rsplit("/", 1)[1]))
             partition, rest = self._split(path)
@@ -152,6 +160,12 @@ class FakeApi:
             if rest == "access":
                 return list(data["access"])
             raise AssertionError("unexpected GET %s" % path)
+
+    @staticmethod
+    def _asked_expanded():
+        """Whether this request carries the expanded-list header (OvhApi's transport adds it to the request)."""
+        headers = getattr(transport._REQUEST_CONTEXT, "headers", None) or {}  # pylint: disable=protected-access
+        return all(headers.get(name) == value for name, value in transport.EXPANDED_LIST_HEADERS.items())
 
     # -- the service
 
