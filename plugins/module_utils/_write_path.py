@@ -163,11 +163,19 @@ class PartitionWriter:
         writes = [write for phase in phases for write in phase]
         if not writes:
             return outcome
+        if self.stop is not None and self.stop.is_set():
+            outcome.not_attempted.extend(write.change for write in writes)
+            return outcome
         try:
             # A change already under way there (another run's) is waited for, never overlapped blindly: only this
             # partition's pending tasks, read at once where the API lists tasks expanded.
             self.watch.wait_until_idle(self.service_name, self.partition_name, self.deadline)
         except OvhApiError as exc:
+            if (exc.details or {}).get("tasks"):  # timed out: the tasks waited for are another run's, not this one's
+                exc = OvhApiError("nothing was sent to partition %s on service %s: it stayed busy with a change already "
+                                  "under way there (%s)" % (self.partition_name, self.service_name,
+                                                            str(exc).replace("; the change may still be applied", "")),
+                                  details=exc.details)
             outcome.fail(writes[0].change, exc)
             outcome.not_attempted.extend(write.change for write in writes[1:])
             if self.stop is not None:

@@ -676,7 +676,9 @@ def failing_prescan(api, how):
         api.expanded_lists = False
         api.get_errors[TASKS + "/%s" % task_id] = OvhApiError("Could not read the task: server error", status=500)
         return "Could not read the task: server error"
-    return "timed out after 30 s waiting for task %s (last status todo)" % task_id
+    # The task waited for is another run's: the message says nothing was sent, not that a change may be applied.
+    return ("nothing was sent to partition backups on service zpool-1: it stayed busy with a change already under way "
+            "there (timed out after 30 s waiting for task %s (last status todo))" % task_id)
 
 
 @pytest.mark.parametrize("how", ["list unreadable", "task unreadable", "past the deadline"])
