@@ -14,6 +14,7 @@ from ovh import exceptions as ovh_exc  # noqa: E402  pylint: disable=wrong-impor
 from ansible_collections.snapkeep.nasha.plugins.module_utils import _transport  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.snapkeep.nasha.plugins.module_utils._errors import OvhApiError  # noqa: E402  pylint: disable=wrong-import-position
 from ansible_collections.snapkeep.nasha.plugins.module_utils._tasks import (  # noqa: E402  pylint: disable=wrong-import-position
+    NEAR_END_STEP,
     TASK_POLL_CAP,
     TASK_POLL_FIRST,
     TASK_POLL_GROWTH,
@@ -128,6 +129,10 @@ def wait_for(watch, client, clock, task_id, seconds):
     return [at - began for dummy, at in client.reads[first:]]
 
 
+def pauses_after(reads):
+    return [later - earlier for earlier, later in zip(reads, reads[1:])]
+
+
 # ------------------------------------------------------------------ polling an operation not seen ending yet
 
 def test_an_unknown_operation_is_polled_with_growing_capped_pauses():
@@ -177,6 +182,15 @@ def test_a_todo_date_is_ignored_once_the_task_runs():
 
 # ------------------------------------------------------------------ polling an operation whose duration the run saw
 
+def test_an_operation_seen_done_is_read_just_before_its_end_the_next_time():
+    watch, client, clock = make_watch()
+    first = wait_for(watch, client, clock, 1, 3.0)
+    assert first == pytest.approx([0.5, 1.15, 1.995, 3.0935])  # growing pauses: seen done 3.0935 s after its write
+    second = wait_for(watch, client, clock, 2, 3.0)
+    assert 2.8 <= second[0] < 3.0  # just before the end learned from task 1
+    assert len(second) <= 2
+
+
 def test_a_short_operation_seen_done_at_its_first_read_is_read_once_the_next_time():
     watch, client, clock = make_watch()
     assert wait_for(watch, client, clock, 1, 0.3) == pytest.approx([TASK_POLL_FIRST])
@@ -184,6 +198,25 @@ def test_a_short_operation_seen_done_at_its_first_read_is_read_once_the_next_tim
     assert wait_for(watch, client, clock, 2, 0.3) == pytest.approx([0.475])
     # The shortest time seen done is kept: 0.475 s now, so the next one is read 5 % before that.
     assert wait_for(watch, client, clock, 3, 0.45) == pytest.approx([0.475 * 0.95])
+
+
+def test_a_task_lasting_longer_than_learned_is_polled_near_its_end_then_with_growing_pauses():
+    watch, client, clock = make_watch()
+    wait_for(watch, client, clock, 1, 0.3)  # learned: over 0.5 s after its write
+    reads = wait_for(watch, client, clock, 2, 2.0)
+    assert reads[0] == pytest.approx(0.475)
+    # Near the learned end, reads NEAR_END_STEP (or 5 %) apart, never closer; then pauses growing with the time waited.
+    assert min(pauses_after(reads)) >= NEAR_END_STEP - 1e-9
+    assert len(reads) <= 10
+    assert reads[-1] - 2.0 <= (TASK_POLL_GROWTH - 1) * 2.0 + 1e-9  # seen done within 30 % of its duration
+
+
+def test_a_task_slightly_longer_than_the_one_learned_from_is_not_read_in_a_burst():
+    watch, client, clock = make_watch()
+    wait_for(watch, client, clock, 1, 3.0)
+    reads = wait_for(watch, client, clock, 2, 3.2)
+    assert min(pauses_after(reads)) >= NEAR_END_STEP - 1e-9
+    assert len(reads) <= 6
 
 
 def test_what_one_wait_learns_serves_the_other_partitions_of_the_run():
