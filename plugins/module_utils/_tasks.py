@@ -61,27 +61,19 @@ def failure_message(service_name, task):
 
 
 class _Duration:
-    """What the run knows of how long an operation takes: it is over `done_by` s after its write was answered (the
-    shortest time a task of it was seen done), and not before `not_before` s (the longest it was seen pending)."""
+    """What the run knows of how long an operation takes: a task of it was seen over `done_by` s after its write was
+    answered (the shortest such time seen)."""
 
     def __init__(self):
         self.done_by = None
-        self.not_before = 0.0
 
     def first_read(self):
-        """Seconds after the write when a task of this operation is first read."""
-        if self.not_before and self.not_before < self.done_by:
-            return (self.not_before + self.done_by) / 2.0
+        """Seconds after the write when a task of this operation is first read: just before `done_by`."""
         return self.done_by - min(NEAR_END_STEP, 0.05 * self.done_by)
 
     def seen(self, elapsed, pending):
-        if pending:
-            if self.done_by is None or elapsed < self.done_by:
-                self.not_before = max(self.not_before, elapsed)
-        else:
+        if not pending:
             self.done_by = elapsed if self.done_by is None else min(self.done_by, elapsed)
-            if self.not_before >= self.done_by:
-                self.not_before = 0.0
 
 
 class TaskWatch:
@@ -191,7 +183,7 @@ class TaskWatch:
         if elapsed is None or not known:
             pause = min(TASK_POLL_CAP, TASK_POLL_FIRST * TASK_POLL_GROWTH ** reads)
         elif elapsed < first:
-            pause = first - elapsed
+            pause = max(NEAR_END_STEP, first - elapsed)
         elif elapsed < done_by * NEAR_END_SHARE:
             pause = max(NEAR_END_STEP, 0.05 * done_by)
         else:
