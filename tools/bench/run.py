@@ -270,11 +270,11 @@ def rate_limited_figures(bench):
         requests = median([len(traffic.entries) for dummy, traffic in samples])
         refused = max(sum(1 for entry in traffic.entries if entry["status"] == 429) for dummy, traffic in samples)
         goal = RATE_GOAL * requests / RATE_LIMIT
-        rows.append("| 5. Rate-limited converging run, limit and cap %g a second, busy %s | %.1f s, %d requests, %d refused (429), "
+        rows.append("| 6. Rate-limited converging run, limit and cap %g a second, busy %s | %.1f s, %d requests, %d refused (429), "
                     "0 failures | <= %.1f s (%.1f x %d requests / %g per s), 0 failures | %s |" % (
                         RATE_LIMIT, busy, wall, requests, refused, goal, RATE_GOAL, requests, RATE_LIMIT,
                         "yes" if wall <= goal else "**no**"))
-    header = ["", "Figure 5: median of %d run(s) per busy setting." % RATE_RUNS, "",
+    header = ["", "Figure 6: median of %d run(s) per busy setting." % RATE_RUNS, "",
               "| figure | measured | goal | met |", "|---|---|---|---|"]
     return header + rows
 
