@@ -76,6 +76,9 @@ def partition_result(entry, outcome=None, custom_before=None, check_mode=False):
         done = list(outcome.applied) + list(outcome.pending)
         failures = list(entry["errors"])
         failures += [_failure_text(change, message) for change, message in outcome.failed]
+        if outcome.error is not None and not outcome.failed:
+            # The wait ran out (or a task could not be read): the writes still pending may or may not be applied.
+            failures += [_failure_text(change, str(outcome.error)) for change in outcome.pending]
         failures += [_failure_text(change, "not attempted") for change in outcome.not_attempted]
         tasks = [task_summary(task) for task in outcome.tasks]
 
@@ -165,7 +168,7 @@ def apply_service_policy(nasha):
     result = dict(changed=any(partition["changed"] for partition in partitions), check_mode=module.check_mode,
                   service_name=service_name, partitions=partitions)
     if module._diff:
-        result["diff"] = [partition_diff(partition) for partition in partitions]
+        result["diff"] = [partition_diff(partition) for partition in partitions if partition["changed"] or partition["failures"]]
     message = failure_message(result)
     if message:
         nasha.fail(message, **result)

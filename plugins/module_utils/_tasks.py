@@ -110,8 +110,11 @@ class TaskWatch:
                                       status=status)
             for item in answer or []:
                 if isinstance(item, dict):
-                    if item.get("taskId") is not None:
-                        listed[item["taskId"]] = item
+                    if item.get("taskId") is None:
+                        # Dropping it would hide a pending task, and a change under way would be overlapped.
+                        raise OvhApiError("The API listed a task of service %s in a form this module does not know: %r"
+                                          % (service_name, item))
+                    listed[item["taskId"]] = item
                 else:
                     listed.setdefault(item, None)
         tasks = []

@@ -155,6 +155,17 @@ def test_check_mode_reports_what_would_change_and_a_write_outcome_what_did():
     assert diff["after"]["custom_snapshots"] == ["keep"] and diff["before_header"] == "partition media"
 
 
+def test_a_wait_that_runs_out_fails_the_partition_naming_its_pending_writes():
+    planned = entry("media", before=["hour-1"], add=["day-1"])
+    outcome = WriteOutcome()
+    outcome.pending.append(ScheduleChange("add", "day-1"))
+    outcome.error = ApiError("timed out after 1 s waiting for task 7 (last status doing); the change may still be applied")
+    result = service_apply.partition_result(planned, outcome)
+    assert result["failures"] == ["schedule: timed out after 1 s waiting for task 7 (last status doing); the change may still "
+                                  "be applied"]
+    assert result["changed"] and result["added"] == ["day-1"]  # accepted: it may be applied
+
+
 def test_the_failure_message_names_every_failed_partition_once():
     result = dict(service_name=SVC, partitions=[
         dict(partition_name="a", failures=["schedule: refused", "delete x: not attempted"]),

@@ -312,3 +312,10 @@ def test_wait_until_idle():
     # Another task's failure is not this caller's: it only waits for the partition to be idle.
     assert [item["status"] for item in watch.wait_until_idle(SVC, PART, watch.api.deadline(60))] == ["cancelled"]
     assert clock.sleeps == pytest.approx([0.5, 0.65])
+
+
+def test_pending_on_refuses_a_listed_object_without_a_task_id():
+    # Dropped, it would hide a pending task, and the writer would overlap a change under way.
+    watch, dummy, dummy2 = make_watch(lists=[[{"key": 4, "value": task(4, "doing")}], [], []])
+    with pytest.raises(OvhApiError, match="listed a task of service zpool-1 in a form this module does not know"):
+        watch.pending_on(SVC, PART)
