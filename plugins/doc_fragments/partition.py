@@ -7,16 +7,9 @@ from __future__ import annotations
 class ModuleDocFragment:
     """The options that name what a module works on: a NAS-HA service, and one of its partitions."""
 
-    # A module that works on one partition of a service.
+    # A module that works on one partition of a service (listed with SERVICE, which gives service_name).
     DOCUMENTATION = r"""
 options:
-  service_name:
-    description:
-      - The internal name of the NAS-HA service, for example V(zpool-123456).
-      - A name that could change the route of a request (V(.), V(..), empty, or holding C(/), C(\), C(%), C(?), C(#)
-        or a control character) is refused before any request.
-    type: str
-    required: true
   partition_name:
     description:
       - The name of the partition on that service.

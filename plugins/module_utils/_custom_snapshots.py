@@ -107,6 +107,7 @@ def plan_custom_snapshot(existing, name, state, expiration):
     mismatch = expiration is not None and not same_instant(existing[listed_name], expiration)
     return CustomSnapshotPlan(None, listed_name, mismatch, current, dict(current))
 
+
 EXPIRATION_MISMATCH_CHOICES = ("warn", "ignore", "fail")
 
 

@@ -67,6 +67,7 @@ def parse_expiration(value):
         raise ValueError("expiration %r is not a valid date or time: %s" % (value, exc)) from None
     return parsed.astimezone(_UTC)
 
+
 _DURATION_UNITS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
 _DURATION_PART_RE = re.compile(r"(\d+)\s*([a-zA-Z]+)\s*")
 

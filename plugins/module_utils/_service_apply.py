@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils._expiration import parse_duration, parse_expiration
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient
-from ansible_collections.snapkeep.nasha.plugins.module_utils._schedule import SchedulePlan, schedule_phases, sort_snapshot_types
+from ansible_collections.snapkeep.nasha.plugins.module_utils._schedule import SchedulePlan, sort_snapshot_types
 from ansible_collections.snapkeep.nasha.plugins.module_utils._service_plan import (
     plan_errors,
     plan_failure_message,

@@ -13,12 +13,15 @@ from __future__ import annotations
 import datetime
 from concurrent.futures import ThreadPoolExecutor
 
+from ansible_collections.snapkeep.nasha.plugins.module_utils._base import CONCURRENCY_ARGUMENT_SPEC, NashaModule
 from ansible_collections.snapkeep.nasha.plugins.module_utils._errors import OvhApiError, OvhConnectionError
 from ansible_collections.snapkeep.nasha.plugins.module_utils._transport import expanded_list_request, install_transport
 from ansible_collections.snapkeep.nasha.plugins.module_utils._custom_snapshots import expiration_mismatch_warning
 from ansible_collections.snapkeep.nasha.plugins.module_utils._fleet import EXPANDED_HEADERS, listed_items
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient
 from ansible_collections.snapkeep.nasha.plugins.module_utils._policy import (
+    VOLUPTUOUS_IMPORT_ERROR,
+    VOLUPTUOUS_IMPORT_TRACEBACK,
     MODULE_NAMES,
     PolicyError,
     custom_snapshots_to_read,
@@ -46,6 +49,15 @@ POLICY_ARGUMENT_SPEC = dict(
         partitions=dict(type="str"),
     )),
 )
+
+
+def policy_module(**extra_spec):
+    """The NashaModule of a module taking a policy (nasha_snapshot_plan, nasha_snapshot_policy): the policy options,
+    max_concurrent_requests and extra_spec; voluptuous is required."""
+    argument_spec = dict(POLICY_ARGUMENT_SPEC, **CONCURRENCY_ARGUMENT_SPEC)
+    argument_spec.update(extra_spec)
+    return NashaModule(argument_spec, supports_check_mode=True,
+                       libraries=[("voluptuous", VOLUPTUOUS_IMPORT_ERROR, VOLUPTUOUS_IMPORT_TRACEBACK)])
 
 
 def bound_requests(nasha):

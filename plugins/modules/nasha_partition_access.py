@@ -24,6 +24,7 @@ extends_documentation_fragment:
   - snapkeep.nasha.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.actiongroups
+  - snapkeep.nasha.partition.service
   - snapkeep.nasha.partition
 attributes:
   diff_mode:

@@ -304,10 +304,8 @@ creations:
       sample: 30d
 """
 
-from ansible_collections.snapkeep.nasha.plugins.module_utils._base import CONCURRENCY_ARGUMENT_SPEC, NashaModule
-from ansible_collections.snapkeep.nasha.plugins.module_utils._policy import VOLUPTUOUS_IMPORT_ERROR, VOLUPTUOUS_IMPORT_TRACEBACK
 from ansible_collections.snapkeep.nasha.plugins.module_utils._service_plan import (
-    POLICY_ARGUMENT_SPEC,
+    policy_module,
     plan_errors,
     plan_failure_message,
     read_and_plan,
@@ -334,12 +332,7 @@ def plan_service(nasha):
 
 
 def main():
-    argument_spec = dict(POLICY_ARGUMENT_SPEC, **dict(
-        fail_on_errors=dict(type="bool", default=True),
-    ))
-    argument_spec.update(CONCURRENCY_ARGUMENT_SPEC)
-    nasha = NashaModule(argument_spec, supports_check_mode=True,
-                        libraries=[("voluptuous", VOLUPTUOUS_IMPORT_ERROR, VOLUPTUOUS_IMPORT_TRACEBACK)])
+    nasha = policy_module(fail_on_errors=dict(type="bool", default=True))
     nasha.run(lambda: plan_service(nasha))
 
 

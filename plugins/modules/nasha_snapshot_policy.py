@@ -198,21 +198,13 @@ partitions:
       sample: [{id: 42, operation: clusterLeclercSnapshotUpdate, status: done, details: null, partition_name: projects}]
 """
 
-from ansible_collections.snapkeep.nasha.plugins.module_utils._base import CONCURRENCY_ARGUMENT_SPEC, NashaModule
 from ansible_collections.snapkeep.nasha.plugins.module_utils._option_limits import WAIT_TIMEOUT_DEFAULT
-from ansible_collections.snapkeep.nasha.plugins.module_utils._policy import VOLUPTUOUS_IMPORT_ERROR, VOLUPTUOUS_IMPORT_TRACEBACK
 from ansible_collections.snapkeep.nasha.plugins.module_utils._service_apply import apply_service_policy
-from ansible_collections.snapkeep.nasha.plugins.module_utils._service_plan import POLICY_ARGUMENT_SPEC
+from ansible_collections.snapkeep.nasha.plugins.module_utils._service_plan import policy_module
 
 
 def main():
-    argument_spec = dict(POLICY_ARGUMENT_SPEC, **dict(
-        wait_timeout=dict(type="int", default=WAIT_TIMEOUT_DEFAULT),
-        fail_fast=dict(type="bool", default=False),
-    ))
-    argument_spec.update(CONCURRENCY_ARGUMENT_SPEC)
-    nasha = NashaModule(argument_spec, supports_check_mode=True,
-                        libraries=[("voluptuous", VOLUPTUOUS_IMPORT_ERROR, VOLUPTUOUS_IMPORT_TRACEBACK)])
+    nasha = policy_module(wait_timeout=dict(type="int", default=WAIT_TIMEOUT_DEFAULT), fail_fast=dict(type="bool", default=False))
     nasha.run(lambda: apply_service_policy(nasha))
 
 

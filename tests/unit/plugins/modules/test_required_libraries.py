@@ -10,7 +10,8 @@ import sys
 
 import pytest
 
-from ansible_collections.snapkeep.nasha.plugins.modules import nasha_snapshot_plan
+from ansible_collections.snapkeep.nasha.plugins.module_utils import _service_plan as service_plan
+from ansible_collections.snapkeep.nasha.plugins.modules import nasha_snapshot_plan, nasha_snapshot_policy
 from ansible_collections.snapkeep.nasha.tests.unit.plugins.modules.nasha_fake import SVC, run_module
 
 # Imports a module with voluptuous made unimportable, and prints whether it was imported and whether _policy was.
@@ -36,10 +37,11 @@ def test_a_module_that_validates_no_policy_imports_neither_the_policy_schema_nor
     assert probe.stdout.strip() == "False"
 
 
-def test_the_plan_module_reports_a_missing_voluptuous_before_any_request(monkeypatch, ovh_client):
-    monkeypatch.setattr(nasha_snapshot_plan, "VOLUPTUOUS_IMPORT_ERROR", ImportError("No module named 'voluptuous'"))
-    monkeypatch.setattr(nasha_snapshot_plan, "VOLUPTUOUS_IMPORT_TRACEBACK", "Traceback: voluptuous")
-    how, result = run_module(nasha_snapshot_plan.main, dict(service_name=SVC))
+@pytest.mark.parametrize("module", [nasha_snapshot_plan, nasha_snapshot_policy], ids=lambda module: module.__name__.rsplit(".", 1)[1])
+def test_the_modules_taking_a_policy_report_a_missing_voluptuous_before_any_request(monkeypatch, ovh_client, module):
+    monkeypatch.setattr(service_plan, "VOLUPTUOUS_IMPORT_ERROR", ImportError("No module named 'voluptuous'"))
+    monkeypatch.setattr(service_plan, "VOLUPTUOUS_IMPORT_TRACEBACK", "Traceback: voluptuous")
+    how, result = run_module(module.main, dict(service_name=SVC))
     assert how == "fail"
     assert "voluptuous" in result["msg"] and result["exception"] == "Traceback: voluptuous"
     assert ovh_client.calls == []
