@@ -21,8 +21,6 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._routes import shar
 from ansible_collections.snapkeep.nasha.plugins.module_utils._schedule import sort_snapshot_types
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import SERVICES_PATH
 
-# One page as large as the control panel asks for: the answer gives no way (through python-ovh) to see more pages.
-EXPANDED_HEADERS = EXPANDED_LIST_HEADERS
 IAM_TAG_OPERATORS = ("EQ", "NEQ", "EXISTS", "NEXISTS", "LIKE", "ILIKE")
 # Statuses a read may answer that skip a service (or a partition's snapshots) instead of failing, when allowed.
 FORBIDDEN = 403
@@ -37,7 +35,7 @@ def request_expanded_lists(client, pool_size):
     BoundedTransport (time bound over a whole request, answers checked), with a pool as large as the concurrency;
     an OAuth2 session python-ovh makes later gets the same settings from OvhApi before its first request.
     """
-    install_transport(client, pool_maxsize=max(10, pool_size), headers=EXPANDED_HEADERS)
+    install_transport(client, pool_maxsize=max(10, pool_size), headers=EXPANDED_LIST_HEADERS)
 
 
 # ------------------------------------------------------------------ filters

@@ -15,9 +15,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils._base import CONCURRENCY_ARGUMENT_SPEC, NashaModule
 from ansible_collections.snapkeep.nasha.plugins.module_utils._errors import OvhApiError, OvhConnectionError
-from ansible_collections.snapkeep.nasha.plugins.module_utils._transport import expanded_list_request, install_transport
+from ansible_collections.snapkeep.nasha.plugins.module_utils._transport import EXPANDED_LIST_HEADERS, expanded_list_request, install_transport
 from ansible_collections.snapkeep.nasha.plugins.module_utils._custom_snapshots import expiration_mismatch_warning
-from ansible_collections.snapkeep.nasha.plugins.module_utils._fleet import EXPANDED_HEADERS, listed_items
+from ansible_collections.snapkeep.nasha.plugins.module_utils._fleet import listed_items
 from ansible_collections.snapkeep.nasha.plugins.module_utils._nasha_client import NashaClient
 from ansible_collections.snapkeep.nasha.plugins.module_utils._policy import (
     VOLUPTUOUS_IMPORT_ERROR,
@@ -85,7 +85,7 @@ def read_custom_snapshot_list(client, service_name, partition_name):
     """The custom snapshots of a partition in one request: with their expirations where the server honours the
     expanded list, else their names (UNREAD)."""
     where = "partition %s on service %s" % (partition_name, service_name)
-    with expanded_list_request(EXPANDED_HEADERS):
+    with expanded_list_request(EXPANDED_LIST_HEADERS):
         answer = client.api.get(custom_snapshots_path(service_name, partition_name), "list the custom snapshots of %s" % where)
     return listed_custom_snapshots(answer, where)
 

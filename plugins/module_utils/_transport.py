@@ -232,7 +232,8 @@ class BoundedTransport(_HTTPAdapter):
                                   response=response, status=response.status_code)
 
 
-# What OVHcloud's control panel asks a list route for its objects with, in one page as large as it asks for.
+# What OVHcloud's control panel asks a list route for its objects with, in one page as large as it asks for: the
+# answer gives no way (through python-ovh) to see more pages.
 EXPANDED_LIST_HEADERS = {"X-Pagination-Mode": "CachedObjectList-Pages", "X-Pagination-Size": "50000"}
 # Headers of the requests one thread sends inside expanded_list_request() (see there).
 _REQUEST_CONTEXT = threading.local()
@@ -241,7 +242,7 @@ _REQUEST_CONTEXT = threading.local()
 @contextlib.contextmanager
 def expanded_list_request(headers):
     """Inside the block, this thread's requests carry `headers` (those asking a list for its objects, see
-    _fleet.EXPANDED_HEADERS) and OvhApi accepts objects in a list answer. python-ovh signs no header, so
+    EXPANDED_LIST_HEADERS) and OvhApi accepts objects in a list answer. python-ovh signs no header, so
     adding one at the transport changes no signature; the other threads' requests are left as they are."""
     previous = getattr(_REQUEST_CONTEXT, "headers", None)
     _REQUEST_CONTEXT.headers = dict(previous or {}, **headers)

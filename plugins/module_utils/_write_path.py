@@ -21,7 +21,7 @@ from __future__ import annotations
 import typing
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils._errors import OvhApiError
-from ansible_collections.snapkeep.nasha.plugins.module_utils._tasks import FAILED_STATUSES, failure_message, is_failed, is_pending
+from ansible_collections.snapkeep.nasha.plugins.module_utils._tasks import failure_message, is_failed, is_pending
 from ansible_collections.snapkeep.nasha.plugins.module_utils._transport import (
     ACCEPTED,
     BUSY,
@@ -108,7 +108,8 @@ class WriteOutcome:
 
     applied: seen done (or found applied when read back); pending: accepted, not yet seen done (wait=false, or the
     wait failed); failed: (change, message) of a write refused or whose task failed; not_attempted: not sent
-    because a write before it failed. error: the first OvhApiError, None when nothing failed.
+    (a write or task of the partition failed, an earlier phase is still pending, or the run stops: fail_fast).
+    error: the first OvhApiError, None when nothing failed.
     """
 
     def __init__(self):
@@ -228,7 +229,7 @@ class PartitionWriter:
             outcome.tasks.append(task)
             if task.get("status") == "done":
                 outcome.applied.append(write.change)
-            elif task.get("status") in FAILED_STATUSES:
+            elif is_failed(task):
                 outcome.fail(write.change, OvhApiError(failure_message(self.service_name, task),
                                                        error_code=task.get("status"), details=dict(task=task)))
             else:
