@@ -60,6 +60,10 @@ def failure_message(service_name, task):
         task.get("taskId"), task.get("operation"), where, task.get("status"), task.get("details") or "OVHcloud gave no details")
 
 
+class TaskWaitTimeout(OvhApiError):
+    """The wait for tasks ran out before they ended; details: {"tasks": those still pending, last state known}."""
+
+
 class _Duration:
     """What the run knows of how long an operation takes: a task of it was seen over `done_by` s after its write was
     answered (the shortest such time seen)."""
@@ -133,11 +137,12 @@ class TaskWatch:
 
     # -- waiting
 
-    def wait(self, service_name, tasks, deadline):
+    def wait(self, service_name, tasks, deadline, own=True):
         """The latest state of each task, in the same order, once none is pending; failed ones are returned as such.
 
         The oldest pending task is polled; once it is over the next ones are read at once, as they are likely over
-        too. Raises OvhApiError when a read fails or at the deadline (details: the tasks still pending).
+        too. Raises OvhApiError when a read fails, TaskWaitTimeout at the deadline; own: the tasks are this run's
+        writes (the timeout then says that the change may still be applied).
         """
         current = [dict(task) for task in tasks]
         reads = {}
@@ -146,7 +151,7 @@ class TaskWatch:
             if not pending:
                 return current
             if deadline.expired():
-                raise self._timeout(deadline, [current[index] for index in pending])
+                raise self._timeout(deadline, [current[index] for index in pending], own)
             first = current[pending[0]]
             self.api.sleep(min(self._pause(first, reads.get(first["taskId"], 0)), deadline.remaining()))
             for index in pending:
@@ -158,9 +163,10 @@ class TaskWatch:
                     break
 
     def wait_until_idle(self, service_name, partition_name, deadline):
-        """Wait for whatever is pending on a partition; returns those tasks finished ([] when none was pending)."""
+        """Wait for whatever is pending on a partition (another run's change, say); returns those tasks finished ([] when
+        none was pending)."""
         tasks = self.pending_on(service_name, partition_name)
-        return self.wait(service_name, tasks, deadline) if tasks else []
+        return self.wait(service_name, tasks, deadline, own=False) if tasks else []
 
     # -- timing
 
@@ -204,8 +210,9 @@ class TaskWatch:
             return 0.0
         return min(max(0.0, ahead), TASK_POLL_CAP)
 
-    def _timeout(self, deadline, pending):
+    def _timeout(self, deadline, pending, own):
         waited = " and ".join("task %s (last status %s)" % (task.get("taskId"), task.get("status")) for task in pending)
-        message = "timed out after %s s waiting for %s; the change may still be applied" % (
-            format_seconds(deadline.timeout), waited)
-        return scrubbed_error(OvhApiError(message, details=dict(tasks=pending)), [])
+        message = "timed out after %s s waiting for %s" % (format_seconds(deadline.timeout), waited)
+        if own:
+            message += "; the change may still be applied"
+        return scrubbed_error(TaskWaitTimeout(message, details=dict(tasks=pending)), [])

@@ -21,7 +21,7 @@ from __future__ import annotations
 import typing
 
 from ansible_collections.snapkeep.nasha.plugins.module_utils._errors import OvhApiError
-from ansible_collections.snapkeep.nasha.plugins.module_utils._tasks import failure_message, is_failed, is_pending
+from ansible_collections.snapkeep.nasha.plugins.module_utils._tasks import TaskWaitTimeout, failure_message, is_failed, is_pending
 from ansible_collections.snapkeep.nasha.plugins.module_utils._transport import (
     ACCEPTED,
     BUSY,
@@ -164,23 +164,23 @@ class PartitionWriter:
         writes = [write for phase in phases for write in phase]
         if not writes:
             return outcome
-        if self.stop is not None and self.stop.is_set():
+        if self._halted():
             outcome.not_attempted.extend(write.change for write in writes)
             return outcome
+        error = None
         try:
             # A change already under way there (another run's) is waited for, never overlapped blindly: only this
             # partition's pending tasks, read at once where the API lists tasks expanded.
             self.watch.wait_until_idle(self.service_name, self.partition_name, self.deadline)
+        except TaskWaitTimeout as exc:
+            error = OvhApiError("nothing was sent to partition %s on service %s: it stayed busy with a change already "
+                                "under way there (%s)" % (self.partition_name, self.service_name, exc), details=exc.details)
         except OvhApiError as exc:
-            if (exc.details or {}).get("tasks"):  # timed out: the tasks waited for are another run's, not this one's
-                exc = OvhApiError("nothing was sent to partition %s on service %s: it stayed busy with a change already "
-                                  "under way there (%s)" % (self.partition_name, self.service_name,
-                                                            str(exc).replace("; the change may still be applied", "")),
-                                  details=exc.details)
-            outcome.fail(writes[0].change, exc)
+            error = exc
+        if error is not None:
+            outcome.fail(writes[0].change, error)
             outcome.not_attempted.extend(write.change for write in writes[1:])
-            if self.stop is not None:
-                self.stop.set()
+            self._stop_run()
             return outcome
         stopped = False
         for index, phase in enumerate(phases):
@@ -201,14 +201,13 @@ class PartitionWriter:
                 else:
                     outcome.fail(write.change, error)
                     stopped = True
-                    if self.stop is not None:
-                        self.stop.set()
+                    self._stop_run()  # at once: the other writers send nothing more while this one settles
             last = index == len(phases) - 1
             self._settle(sent, wait or not last, outcome)
             if outcome.error is not None or (not last and outcome.pending):
                 stopped = True
-        if self.stop is not None and (outcome.error is not None or outcome.failed):
-            self.stop.set()
+        if outcome.error is not None or outcome.failed:
+            self._stop_run()
         return outcome
 
     def _settle(self, sent, wait, outcome):
@@ -239,7 +238,7 @@ class PartitionWriter:
 
     def drive(self, write):
         """Run one write through the state machine: (end state, its task or None, the OvhApiError when it failed)."""
-        if self.stop is not None and self.stop.is_set():
+        if self._halted():
             event = HALT
         else:
             event = SERIAL if self.serial else OVERLAP
@@ -265,6 +264,11 @@ class PartitionWriter:
     def _halted(self):
         """Whether the run stops (fail_fast): a write that waited is then not sent."""
         return self.stop is not None and self.stop.is_set()
+
+    def _stop_run(self):
+        """A write of this partition failed: with fail_fast, the run stops."""
+        if self.stop is not None:
+            self.stop.set()
 
     def _wait_turn(self, write, context):
         return self._wait_for_own(context) or (HALT if self._halted() else IDLE)

@@ -18,6 +18,7 @@ from ansible_collections.snapkeep.nasha.plugins.module_utils._tasks import (  # 
     TASK_POLL_CAP,
     TASK_POLL_FIRST,
     TASK_POLL_GROWTH,
+    TaskWaitTimeout,
     TaskWatch,
 )
 from ansible_collections.snapkeep.nasha.plugins.module_utils._transport import (  # noqa: E402  pylint: disable=wrong-import-position
@@ -312,6 +313,15 @@ def test_wait_until_idle():
     # Another task's failure is not this caller's: it only waits for the partition to be idle.
     assert [item["status"] for item in watch.wait_until_idle(SVC, PART, watch.api.deadline(60))] == ["cancelled"]
     assert clock.sleeps == pytest.approx([0.5, 0.65])
+
+
+def test_waiting_for_a_partition_that_stays_busy_times_out_without_speaking_of_a_change_of_the_caller():
+    # The tasks pending there are another run's: the caller's own change was not sent.
+    watch, dummy, dummy2 = make_watch(lists=[[], [8], []], states={8: [task(8, "doing")]})
+    with pytest.raises(TaskWaitTimeout) as err:
+        watch.wait_until_idle(SVC, PART, watch.api.deadline(3))
+    assert str(err.value) == "timed out after 3 s waiting for task 8 (last status doing)"
+    assert err.value.details == {"tasks": [task(8, "doing")]}
 
 
 def test_pending_on_refuses_a_listed_object_without_a_task_id():

@@ -42,9 +42,9 @@ class WatchSpy(TaskWatch):
         super().__init__(api)
         self.asked = []
 
-    def wait(self, service_name, tasks, deadline):
+    def wait(self, service_name, tasks, deadline, own=True):
         self.asked.append(("wait", [task.get("taskId") for task in tasks]))
-        return super().wait(service_name, tasks, deadline)
+        return super().wait(service_name, tasks, deadline, own=own)
 
     def wait_until_idle(self, service_name, partition_name, deadline):
         self.asked.append(("wait_until_idle", partition_name))
